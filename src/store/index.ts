@@ -1,0 +1,2 @@
+export { writeFileAtomic, writeJsonAtomic, readJson, sweepTemp, fsyncDir, tempPathFor, TEMP_MARK } from './atomic.js';
+export { KeyedMutex } from './lock.js';
