@@ -28,7 +28,10 @@ export interface SpecInput {
   pid: NamespaceChoice;
   ipc: NamespaceChoice;
   uts: NamespaceChoice;
-  /** Files generated per container and bind-mounted: /etc/hostname, /etc/hosts, /etc/resolv.conf. */
+  /**
+   * Host paths of the files generated per container and bind-mounted at /etc/hostname,
+   * /etc/hosts and /etc/resolv.conf (the engine writes them; spec generation reads no files).
+   */
   etcFiles: { hostname: string; hosts: string; resolvConf: string };
   /** cgroup path relative to each controller's root, e.g. "/wharf/<id>". */
   cgroupsPath: string;
@@ -72,6 +75,12 @@ export interface CreateOptions extends ContainerPaths {
   openStdin: boolean;
   /** "json-file"-like k8s-file log, or none. */
   logDriver: 'k8s-file' | 'none';
+  /**
+   * Keep the container's stdin open when an attached client disconnects (conmon
+   * `--leave-stdin-open`). conmon closes stdin when *any* attach connection ends; Docker
+   * closes it only for StdinOnce containers, so pass `!stdinOnce`. Default false.
+   */
+  leaveStdinOpen?: boolean;
 }
 
 export interface RuntimeState {
