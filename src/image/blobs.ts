@@ -1,0 +1,181 @@
+// Content store: immutable blobs named by their sha256 digest.
+//
+// On-disk layout (version 1), below the data root:
+//   content/blobs/sha256/<hex>   the blob's bytes, exactly as hashed
+//   content/blobs/sha256/.wharf-tmp-*   writes in progress (swept at start)
+// A blob becomes visible only by rename after it was fsynced and its size and digest
+// checked, so a name always matches its content; the directory is fsynced after the
+// rename so the name survives a power loss too.
+
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fsyncDir, tempPathFor } from '../store/index.js';
+import { InvalidArgument } from '../errdefs/index.js';
+
+export interface BlobInfo {
+  digest: string;
+  size: number;
+}
+
+/** Counts and hashes the bytes that pass through it. */
+export class DigestingStream extends Transform {
+  readonly hash: Hash = createHash('sha256');
+  size = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.hash.update(chunk);
+    this.size += chunk.length;
+    cb(null, chunk);
+  }
+  digest(): string {
+    return `sha256:${this.hash.digest('hex')}`;
+  }
+}
+
+export function hexOf(digest: string): string {
+  if (!/^sha256:[a-f0-9]{64}$/.test(digest)) throw new InvalidArgument(`invalid digest: ${digest}`);
+  return digest.slice(7);
+}
+
+export class BlobStore {
+  readonly dir: string;
+  constructor(root: string) {
+    this.dir = path.join(root, 'content', 'blobs', 'sha256');
+  }
+
+  async init(): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true });
+  }
+
+  path(digest: string): string {
+    return path.join(this.dir, hexOf(digest));
+  }
+
+  async has(digest: string): Promise<boolean> {
+    try {
+      await fs.access(this.path(digest));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  open(digest: string): Readable {
+    return createReadStream(this.path(digest));
+  }
+
+  async size(digest: string): Promise<number> {
+    return (await fs.stat(this.path(digest))).size;
+  }
+
+  /** Writes a small blob (a config JSON) given as bytes. */
+  async putBytes(data: Uint8Array): Promise<BlobInfo> {
+    const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+    if (await this.has(digest)) return { digest, size: data.length };
+    const w = this.writer();
+    await w.write(data);
+    return w.commit({ expected: digest });
+  }
+
+  /** Streams `src` into the store; checks `expected` (digest/size) when given. */
+  async put(src: Readable, expected?: { digest?: string; size?: number }): Promise<BlobInfo> {
+    const w = this.writer();
+    try {
+      await pipeline(src, w.stream());
+    } catch (err) {
+      await w.abort();
+      throw err;
+    }
+    return w.commit({ expected: expected?.digest, size: expected?.size });
+  }
+
+  /** A writer whose bytes become a blob on `commit`; callers that tee a stream use it. */
+  writer(): BlobWriter {
+    return new BlobWriter(this);
+  }
+
+  /** Moves a file already written elsewhere on this filesystem (and hashed) into the store. */
+  async adopt(file: string, digest: string): Promise<void> {
+    const target = this.path(digest);
+    const h = await fs.open(file, 'r');
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+    await fs.rename(file, target);
+    await fsyncDir(this.dir);
+  }
+
+  async remove(digest: string): Promise<void> {
+    await fs.rm(this.path(digest), { force: true });
+  }
+
+  /** All blob digests present. */
+  async list(): Promise<string[]> {
+    const names = await fs.readdir(this.dir);
+    return names.filter((n) => /^[a-f0-9]{64}$/.test(n)).map((n) => `sha256:${n}`);
+  }
+}
+
+/** One blob being written: temp file → fsync → check → rename → fsync dir. */
+export class BlobWriter {
+  private readonly tmp: string;
+  private readonly digester = new DigestingStream();
+  private readonly file;
+  private done = false;
+
+  constructor(private readonly store: BlobStore) {
+    this.tmp = tempPathFor(path.join(store.dir, 'blob'));
+    this.file = createWriteStream(this.tmp, { flags: 'wx' });
+    this.digester.pipe(this.file);
+  }
+
+  /** The writable end: bytes written here are hashed and stored. */
+  stream(): DigestingStream {
+    return this.digester;
+  }
+
+  async write(data: Uint8Array): Promise<void> {
+    await new Promise<void>((resolve, reject) => this.digester.write(data, (err) => (err ? reject(err) : resolve())));
+  }
+
+  async commit(opts: { expected?: string; size?: number } = {}): Promise<BlobInfo> {
+    if (!this.digester.writableEnded) this.digester.end();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        if (this.file.closed) return resolve();
+        this.file.once('close', resolve);
+        this.file.once('error', reject);
+      });
+      const digest = this.digester.digest();
+      const size = this.digester.size;
+      if (opts.expected && opts.expected !== digest) {
+        throw new InvalidArgument(`digest mismatch: expected ${opts.expected}, got ${digest}`);
+      }
+      if (opts.size !== undefined && opts.size !== size) {
+        throw new InvalidArgument(`size mismatch for ${digest}: expected ${opts.size}, got ${size}`);
+      }
+      if (await this.store.has(digest)) {
+        await fs.rm(this.tmp, { force: true });
+      } else {
+        await this.store.adopt(this.tmp, digest);
+      }
+      this.done = true;
+      return { digest, size };
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    this.digester.destroy();
+    this.file.destroy();
+    await fs.rm(this.tmp, { force: true });
+  }
+}
