@@ -1,0 +1,150 @@
+// Unpacked layers, one directory per chain ID, shared by every image whose layer stack
+// starts with the same diffIDs.
+//
+// On-disk layout (version 1), below the data root:
+//   layers/<chainID hex>/diff/         the layer's tree, OCI whiteouts as overlay whiteouts
+//   layers/<chainID hex>/layer.json    { "version": 1, chainID, diffID, parent, size }
+//   layers/.wharf-tmp-*                a layer being unpacked or being deleted
+// A layer directory is built under a temp name and published by one rename, so it is
+// complete or absent; deletion renames it back to a temp name first, for the same reason.
+// The uncompressed layer tar is kept as a blob (content/blobs/sha256/<diffID hex>) for save.
+// Nothing counts references on disk: the image service derives them from its records.
+
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fsyncDir, readJson, tempPathFor, writeJsonAtomic } from '../store/index.js';
+import { errnoCode } from '../errdefs/index.js';
+import { hexOf, type BlobStore } from './blobs.js';
+import { createUnpacker, unpackTar } from './unpack.js';
+
+const LAYER_FORMAT_VERSION = 1;
+
+export interface LayerRecord {
+  chainID: string;
+  diffID: string;
+  /** Chain ID of the layer below, "" for a base layer. */
+  parent: string;
+  /** Bytes of file content in this layer. */
+  size: number;
+}
+
+export function chainIDOf(parentChainID: string, diffID: string): string {
+  if (!parentChainID) return diffID;
+  return `sha256:${createHash('sha256').update(`${parentChainID} ${diffID}`).digest('hex')}`;
+}
+
+/** Chain IDs of a layer stack, bottom first. */
+export function chainIDs(diffIDs: string[]): string[] {
+  const out: string[] = [];
+  let parent = '';
+  for (const d of diffIDs) {
+    parent = chainIDOf(parent, d);
+    out.push(parent);
+  }
+  return out;
+}
+
+export class LayerStore {
+  readonly dir: string;
+  constructor(
+    root: string,
+    private readonly blobs: BlobStore,
+  ) {
+    this.dir = path.join(root, 'layers');
+  }
+
+  async init(): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true });
+  }
+
+  diffDir(chainID: string): string {
+    return path.join(this.dir, hexOf(chainID), 'diff');
+  }
+
+  async get(chainID: string): Promise<LayerRecord | undefined> {
+    try {
+      return await readJson<LayerRecord>(path.join(this.dir, hexOf(chainID), 'layer.json'));
+    } catch (err) {
+      if (errnoCode(err) === 'ENOTDIR') return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Takes an uncompressed layer tar: hashes it, keeps it as a blob and unpacks it, all in
+   * one pass. `expectDiffID`, when known (load), is checked before anything is published.
+   */
+  async ingest(src: Readable, opts: { parent: string; expectDiffID?: string }): Promise<LayerRecord> {
+    const tmp = tempPathFor(path.join(this.dir, 'layer'));
+    await fs.mkdir(path.join(tmp, 'diff'), { recursive: true });
+    const writer = this.blobs.writer();
+    const tee = writer.stream();
+    const { writable, done } = createUnpacker(path.join(tmp, 'diff'));
+    tee.pipe(writable as unknown as NodeJS.WritableStream);
+    try {
+      const [, unpacked] = await Promise.all([pipeline(src, tee), done]);
+      const blob = await writer.commit({ expected: opts.expectDiffID });
+      return await this.publish(tmp, { chainID: chainIDOf(opts.parent, blob.digest), diffID: blob.digest, parent: opts.parent, size: unpacked.size });
+    } catch (err) {
+      src.destroy();
+      tee.destroy();
+      writable.destroy();
+      await writer.abort();
+      await fs.rm(tmp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** Unpacks a layer whose tar is already a blob (named by its diffID), unless present. */
+  async ensureFromBlob(diffID: string, parent: string): Promise<LayerRecord> {
+    const chainID = chainIDOf(parent, diffID);
+    const existing = await this.get(chainID);
+    if (existing) return existing;
+    const tmp = tempPathFor(path.join(this.dir, 'layer'));
+    await fs.mkdir(path.join(tmp, 'diff'), { recursive: true });
+    try {
+      const { size } = await unpackTar(this.blobs.open(diffID), path.join(tmp, 'diff'));
+      return await this.publish(tmp, { chainID, diffID, parent, size });
+    } catch (err) {
+      await fs.rm(tmp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  private async publish(tmp: string, rec: LayerRecord): Promise<LayerRecord> {
+    await writeJsonAtomic(path.join(tmp, 'layer.json'), { version: LAYER_FORMAT_VERSION, ...rec });
+    const target = path.join(this.dir, hexOf(rec.chainID));
+    try {
+      await fs.rename(tmp, target);
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+      // Someone published the same layer first; theirs is as good as ours.
+      await fs.rm(tmp, { recursive: true, force: true });
+      return (await this.get(rec.chainID)) ?? rec;
+    }
+    await fsyncDir(this.dir);
+    return rec;
+  }
+
+  async remove(chainID: string): Promise<void> {
+    const target = path.join(this.dir, hexOf(chainID));
+    const tmp = tempPathFor(target);
+    try {
+      await fs.rename(target, tmp);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return;
+      throw err;
+    }
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
+
+  /** Chain IDs of every published layer. */
+  async list(): Promise<string[]> {
+    const names = await fs.readdir(this.dir);
+    return names.filter((n) => /^[a-f0-9]{64}$/.test(n)).map((n) => `sha256:${n}`);
+  }
+}
