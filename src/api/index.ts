@@ -1,0 +1,19 @@
+// The Engine API: all routes on one router, served by createApiServer.
+import type { Engine } from '../engine/engine.js';
+import { Router } from './router.js';
+import { containerRoutes } from './routes/containers.js';
+import { execRoutes } from './routes/exec.js';
+import { imageRoutes } from './routes/images.js';
+import { systemRoutes, type SystemInfo } from './routes/system.js';
+
+export { createApiServer, type ApiLogger } from './server.js';
+export type { SystemInfo };
+
+export function buildRouter(engine: Engine, info: SystemInfo): Router {
+  const router = new Router();
+  systemRoutes(router, engine, info);
+  containerRoutes(router, engine);
+  execRoutes(router, engine);
+  imageRoutes(router, engine);
+  return router;
+}

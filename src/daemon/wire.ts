@@ -1,0 +1,55 @@
+// The one composition root: the only file that names implementations.
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildRouter, createApiServer, type ApiLogger } from '../api/index.js';
+import { ContainerStore } from '../engine/container-store.js';
+import { Engine } from '../engine/engine.js';
+import { EventBus } from '../engine/events.js';
+import { createImageService } from '../image/index.js';
+import { createRuntime } from '../runtime/index.js';
+import { readJson, writeJsonAtomic } from '../store/index.js';
+import type { DaemonConfig } from './config.js';
+
+export async function wire(config: DaemonConfig, log: ApiLogger) {
+  await fs.mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
+  await fs.mkdir(config.execRoot, { recursive: true, mode: 0o700 });
+  const events = new EventBus();
+  const images = createImageService({ root: config.dataRoot, onEvent: (action, id, attrs) => events.publish('image', action, id, attrs) });
+  const runtime = createRuntime({ runcRoot: path.join(config.execRoot, 'runc') });
+  const store = new ContainerStore(path.join(config.dataRoot, 'containers'));
+  const engine = new Engine({
+    config: { root: config.dataRoot, execRoot: config.execRoot, cgroupParent: config.cgroupParent, hostHostname: os.hostname() },
+    images,
+    runtime,
+    store,
+    events,
+  });
+  await engine.init();
+  const router = buildRouter(engine, {
+    root: config.dataRoot,
+    execRoot: config.execRoot,
+    daemonId: await daemonId(config.dataRoot),
+    runtimeVersion: runtimeVersion(),
+  });
+  return { engine, server: createApiServer(router, log) };
+}
+
+async function daemonId(root: string): Promise<string> {
+  const file = path.join(root, 'engine-id.json');
+  const existing = await readJson<{ id: string }>(file);
+  if (existing?.id) return existing.id;
+  const id = randomUUID();
+  await writeJsonAtomic(file, { id });
+  return id;
+}
+
+function runtimeVersion(): string {
+  try {
+    return /runc version (\S+)/.exec(execFileSync('runc', ['--version'], { encoding: 'utf8' }))?.[1] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,70 @@
+// One container: the configuration fixed at create time (changed only by `rename`, and by
+// `update` in a later issue) and the state that changes with its life. Both are persisted
+// together in `containers/<id>/container.json` (layout v1), written atomically.
+import type { ContainerConfig, ContainerState, HostConfig } from '../contract/index.js';
+
+export const CONTAINER_RECORD_VERSION = 1;
+
+export interface ContainerSpecRecord {
+  id: string;
+  /** Without the leading slash. */
+  name: string;
+  created: string;
+  /** The image as the user named it, and its resolved ID. */
+  image: string;
+  imageId: string;
+  /** The command as resolved at create time (entrypoint + cmd), Docker's Path/Args. */
+  path: string;
+  args: string[];
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+  /** Host-side path of the per-container hostname/hosts/resolv.conf files. */
+  hostnamePath: string;
+  hostsPath: string;
+  resolvConfPath: string;
+}
+
+export interface ContainerRuntimeState {
+  status: ContainerState['Status'];
+  pid: number;
+  conmonPid: number;
+  exitCode: number;
+  error: string;
+  startedAt: string;
+  finishedAt: string;
+  oomKilled: boolean;
+  restartCount: number;
+  /** Set by `stop`/`kill` so an exit is known to be the user's doing (restart policies, issue 4). */
+  stoppedByUser: boolean;
+}
+
+export interface ContainerRecord {
+  version: number;
+  spec: ContainerSpecRecord;
+  state: ContainerRuntimeState;
+}
+
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+export function initialState(): ContainerRuntimeState {
+  return {
+    status: 'created',
+    pid: 0,
+    conmonPid: 0,
+    exitCode: 0,
+    error: '',
+    startedAt: ZERO_TIME,
+    finishedAt: ZERO_TIME,
+    oomKilled: false,
+    restartCount: 0,
+    stoppedByUser: false,
+  };
+}
+
+export function isActive(state: ContainerRuntimeState): boolean {
+  return state.status === 'running' || state.status === 'paused' || state.status === 'restarting';
+}
+
+export function shortId(id: string): string {
+  return id.replace(/^sha256:/, '').slice(0, 12);
+}

@@ -1,0 +1,99 @@
+// `docker create`: resolve the image, merge its defaults with the request, validate the
+// host config, then make the container's directory and record. The record is written
+// last, so a crash mid-way leaves only a directory the start-up sweep removes.
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { ContainerCreateRequest, HostConfig } from '../contract/index.js';
+import { Conflict, InvalidArgument, NotFound, msg } from '../errdefs/index.js';
+import { writeFileAtomic } from '../store/index.js';
+import { initialState, type ContainerRecord, CONTAINER_RECORD_VERSION } from './container.js';
+import type { EngineDeps } from './deps.js';
+import { hostsFile, resolvConf } from './etc-files.js';
+import { mergeConfig, pathAndArgs } from './merge-config.js';
+import { randomName, validateName } from './names.js';
+import { prepareRootfsDirs, rootfsPaths } from './rootfs.js';
+
+/** Network modes this engine can give until user-defined networks exist. */
+export function networkKind(mode: string | undefined): 'host' | 'none' | 'bridge' | { container: string } {
+  if (!mode || mode === 'default' || mode === 'bridge') return 'bridge';
+  if (mode === 'host' || mode === 'none') return mode;
+  if (mode.startsWith('container:')) return { container: mode.slice('container:'.length) };
+  throw new NotFound(`network ${mode} not found`);
+}
+
+function validateHostConfig(hc: HostConfig): void {
+  networkKind(hc.NetworkMode);
+  const rp = hc.RestartPolicy?.Name;
+  if (rp && !['no', 'always', 'unless-stopped', 'on-failure'].includes(rp)) {
+    throw new InvalidArgument(`invalid restart policy: ${rp}`);
+  }
+  if (hc.AutoRemove && rp && rp !== 'no') {
+    throw new InvalidArgument('can\'t create \'AutoRemove\' container with restart policy');
+  }
+}
+
+export async function createContainer(deps: EngineDeps, body: ContainerCreateRequest, requestedName?: string): Promise<{ Id: string; Warnings: string[] }> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidArgument('invalid container configuration: body must be a JSON object');
+  if (!body.Image) throw new InvalidArgument('no image specified');
+  const name = requestedName ? validateName(requestedName) : uniqueRandomName(deps);
+  const taken = deps.store.nameTaken(name);
+  if (taken) throw new Conflict(msg.nameInUse(name, taken));
+
+  const image = deps.images.resolve(body.Image);
+  const hostConfig: HostConfig = { NetworkMode: 'bridge', ...(body.HostConfig ?? {}) };
+  if (!hostConfig.NetworkMode || hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = 'bridge';
+  validateHostConfig(hostConfig);
+
+  const id = randomBytes(32).toString('hex');
+  const config = mergeConfig(image.config.config ?? {}, body);
+  const hostNetwork = hostConfig.NetworkMode === 'host';
+  if (!config.Hostname) config.Hostname = hostNetwork ? deps.config.hostHostname : id.slice(0, 12);
+  const { path: cmdPath, args } = pathAndArgs(config);
+
+  const dir = deps.store.containerDir(id);
+  const rec: ContainerRecord = {
+    version: CONTAINER_RECORD_VERSION,
+    spec: {
+      id,
+      name,
+      created: new Date().toISOString(),
+      image: body.Image,
+      imageId: image.id,
+      path: cmdPath,
+      args,
+      config,
+      hostConfig,
+      hostnamePath: path.join(dir, 'hostname'),
+      hostsPath: path.join(dir, 'hosts'),
+      resolvConfPath: path.join(dir, 'resolv.conf'),
+    },
+    state: initialState(),
+  };
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    await prepareRootfsDirs(rootfsPaths(dir));
+    const fqdn = config.Domainname ? `${config.Hostname}.${config.Domainname}` : config.Hostname!;
+    await writeFileAtomic(rec.spec.hostnamePath, `${config.Hostname}\n`);
+    await writeFileAtomic(rec.spec.hostsPath, hostsFile({ hostname: fqdn, extraHosts: (hostConfig.ExtraHosts as string[] | undefined) ?? [] }));
+    await writeFileAtomic(rec.spec.resolvConfPath, await resolvConf({ hostNetwork }));
+    await deps.store.add(rec);
+  } catch (err) {
+    await fs.rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  deps.events.publish('container', 'create', id, containerAttributes(rec));
+  return { Id: id, Warnings: [] };
+}
+
+function uniqueRandomName(deps: EngineDeps): string {
+  for (;;) {
+    const n = randomName();
+    if (!deps.store.nameTaken(n)) return n;
+  }
+}
+
+/** The attributes Docker attaches to container events: image, name, and the labels. */
+export function containerAttributes(rec: ContainerRecord, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...(rec.spec.config.Labels ?? {}), image: rec.spec.image, name: rec.spec.name, ...extra };
+}

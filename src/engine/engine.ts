@@ -1,0 +1,50 @@
+// The daemon's object model, assembled from its parts. Built by src/daemon/wire.ts.
+import { promises as fs } from 'node:fs';
+import { watchExits } from '../runtime/index.js';
+import { sweepTemp } from '../store/index.js';
+import { ContainerService } from './containers.js';
+import { exitDir, type EngineDeps } from './deps.js';
+import { ExecService } from './exec.js';
+import { reconcile } from './reconcile.js';
+
+export class Engine {
+  readonly containers: ContainerService;
+  readonly exec: ExecService;
+  private stopWatching: (() => void) | undefined;
+
+  constructor(readonly deps: EngineDeps) {
+    this.containers = new ContainerService(deps);
+    this.exec = new ExecService(deps);
+    const originalRemoveHook = this.containers.lifecycle.removeAfterExit;
+    this.containers.lifecycle.removeAfterExit = async (rec) => {
+      this.exec.forgetContainer(rec.spec.id);
+      await originalRemoveHook(rec);
+    };
+  }
+
+  get images() {
+    return this.deps.images;
+  }
+
+  get events() {
+    return this.deps.events;
+  }
+
+  /** Loads the store and reconciles it with the host; the engine serves after this. */
+  async init(): Promise<void> {
+    await fs.mkdir(exitDir(this.deps.config), { recursive: true });
+    await this.deps.images.init();
+    const { orphanDirs } = await this.deps.store.load();
+    await sweepTemp(this.deps.config.execRoot);
+    // Watch before reconciling, so an exit that happens meanwhile is not missed.
+    const watcher = watchExits(exitDir(this.deps.config), (id, code) => {
+      void this.containers.lifecycle.onExit(id, code).catch(() => undefined);
+    });
+    this.stopWatching = () => watcher.close();
+    await reconcile(this.deps, this.containers.lifecycle, orphanDirs);
+  }
+
+  close(): void {
+    this.stopWatching?.();
+  }
+}

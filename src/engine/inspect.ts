@@ -1,0 +1,132 @@
+// Docker's JSON views of a container: `inspect` (ContainerInspectResponse) and the
+// `ps` row (ContainerSummary), built from the record.
+import type { ContainerSummary } from '../contract/index.js';
+import { isActive, type ContainerRecord } from './container.js';
+import { humanDuration } from './human-time.js';
+
+function networkName(rec: ContainerRecord): string {
+  const mode = rec.spec.hostConfig.NetworkMode ?? 'bridge';
+  return mode.startsWith('container:') ? '' : mode;
+}
+
+function networkSettings(rec: ContainerRecord) {
+  const name = networkName(rec);
+  const endpoint = {
+    IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', DriverOpts: null, GwPriority: 0,
+    NetworkID: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '',
+    GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: null,
+  };
+  return {
+    Bridge: '', SandboxID: '', SandboxKey: '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
+    Ports: {}, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '',
+    GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '',
+    Networks: name ? { [name]: endpoint } : {},
+  };
+}
+
+export function inspectContainer(rec: ContainerRecord, extra: { logPath: string; rootfs: { upper: string; work: string; merged: string; lower: string[] }; sizeRw?: number; sizeRootFs?: number }) {
+  const { spec, state } = rec;
+  return {
+    Id: spec.id,
+    Created: spec.created,
+    Path: spec.path,
+    Args: spec.args,
+    State: {
+      Status: state.status,
+      Running: state.status === 'running' || state.status === 'paused',
+      Paused: state.status === 'paused',
+      Restarting: state.status === 'restarting',
+      OOMKilled: state.oomKilled,
+      Dead: state.status === 'dead',
+      Pid: state.pid,
+      ExitCode: state.exitCode,
+      Error: state.error,
+      StartedAt: state.startedAt,
+      FinishedAt: state.finishedAt,
+    },
+    Image: spec.imageId,
+    ResolvConfPath: spec.resolvConfPath,
+    HostnamePath: spec.hostnamePath,
+    HostsPath: spec.hostsPath,
+    LogPath: extra.logPath,
+    Name: `/${spec.name}`,
+    RestartCount: state.restartCount,
+    Driver: 'overlay2',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null as string[] | null,
+    HostConfig: hostConfigView(rec),
+    GraphDriver: {
+      Data: {
+        LowerDir: extra.rootfs.lower.join(':'),
+        MergedDir: extra.rootfs.merged,
+        UpperDir: extra.rootfs.upper,
+        WorkDir: extra.rootfs.work,
+      },
+      Name: 'overlay2',
+    },
+    ...(extra.sizeRw !== undefined ? { SizeRw: extra.sizeRw, SizeRootFs: extra.sizeRootFs } : {}),
+    Mounts: [],
+    Config: { ...spec.config, Env: spec.config.Env ?? [], Cmd: spec.config.Cmd ?? null, Labels: spec.config.Labels ?? {} },
+    NetworkSettings: networkSettings(rec),
+  };
+}
+
+function hostConfigView(rec: ContainerRecord) {
+  const hc = rec.spec.hostConfig;
+  return {
+    Binds: null, ContainerIDFile: '', LogConfig: { Type: 'json-file', Config: {} }, NetworkMode: 'bridge', PortBindings: {},
+    RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, AutoRemove: false, VolumeDriver: '', VolumesFrom: null,
+    ConsoleSize: [0, 0], CapAdd: null, CapDrop: null, CgroupnsMode: 'host', Dns: [], DnsOptions: [], DnsSearch: [],
+    ExtraHosts: null, GroupAdd: null, IpcMode: 'private', Cgroup: '', Links: null, OomScoreAdj: 0, PidMode: '',
+    Privileged: false, PublishAllPorts: false, ReadonlyRootfs: false, SecurityOpt: null, UTSMode: '', UsernsMode: '',
+    ShmSize: 67108864, Runtime: 'runc', Isolation: '', CpuShares: 0, Memory: 0, NanoCpus: 0, CgroupParent: '',
+    BlkioWeight: 0, BlkioWeightDevice: [], BlkioDeviceReadBps: [], BlkioDeviceWriteBps: [], BlkioDeviceReadIOps: [],
+    BlkioDeviceWriteIOps: [], CpuPeriod: 0, CpuQuota: 0, CpuRealtimePeriod: 0, CpuRealtimeRuntime: 0, CpusetCpus: '',
+    CpusetMems: '', Devices: [], DeviceCgroupRules: null, DeviceRequests: null, MemoryReservation: 0, MemorySwap: 0,
+    MemorySwappiness: null, OomKillDisable: null, PidsLimit: null, Ulimits: [], CpuCount: 0, CpuPercent: 0,
+    IOMaximumIOps: 0, IOMaximumBandwidth: 0,
+    MaskedPaths: [], ReadonlyPaths: [],
+    ...hc,
+  };
+}
+
+/** `ps` status column: "Up 3 seconds", "Exited (0) 5 seconds ago", "Created", "Up 2 minutes (Paused)". */
+export function statusText(rec: ContainerRecord, now = Date.now()): string {
+  const { state } = rec;
+  if (isActive(state)) {
+    const up = `Up ${humanDuration(now - Date.parse(state.startedAt))}`;
+    return state.status === 'paused' ? `${up} (Paused)` : up;
+  }
+  if (state.status === 'exited') return `Exited (${state.exitCode}) ${humanDuration(now - Date.parse(state.finishedAt))} ago`;
+  if (state.status === 'removing') return 'Removal In Progress';
+  if (state.status === 'dead') return 'Dead';
+  return 'Created';
+}
+
+function commandText(rec: ContainerRecord): string {
+  const words = [rec.spec.path, ...rec.spec.args].filter((w) => w !== '');
+  return words.map((w) => (/\s/.test(w) ? JSON.stringify(w) : w)).join(' ');
+}
+
+export function summarizeContainer(rec: ContainerRecord, imageDisplay: string, sizes?: { rw: number; rootFs: number }): ContainerSummary {
+  const name = networkName(rec);
+  return {
+    Id: rec.spec.id,
+    Names: [`/${rec.spec.name}`],
+    Image: imageDisplay,
+    ImageID: rec.spec.imageId,
+    Command: commandText(rec),
+    Created: Math.floor(Date.parse(rec.spec.created) / 1000),
+    Ports: [],
+    ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),
+    Labels: rec.spec.config.Labels ?? {},
+    State: rec.state.status,
+    Status: statusText(rec),
+    HostConfig: { NetworkMode: rec.spec.hostConfig.NetworkMode ?? 'bridge' },
+    NetworkSettings: { Networks: name ? { [name]: networkSettings(rec).Networks[name] } : {} },
+    Mounts: [],
+  };
+}

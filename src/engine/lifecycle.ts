@@ -1,0 +1,267 @@
+// Starting, stopping and the end of a container's life. Every transition of one container
+// runs under its lock, so `start`, an exit, `stop` and `rm` never interleave.
+//
+// An exit is learned from conmon's exit file (through `onExit`); the same path serves a
+// container that died while wharfd was down (reconcile calls `onExit` for it).
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { Conflict, InvalidArgument, Internal, NotModified, msg } from '../errdefs/index.js';
+import { buildSpec, resolveUser } from '../runtime/index.js';
+import { KeyedMutex, writeJsonAtomic } from '../store/index.js';
+import type { AttachHub } from './attach.js';
+import { isActive, type ContainerRecord } from './container.js';
+import { containerAttributes, networkKind } from './create.js';
+import { runtimePaths, type EngineDeps } from './deps.js';
+import { mountRootfs, rootfsPaths, unmountRootfs } from './rootfs.js';
+import { Waiters } from './waiters.js';
+
+const DEFAULT_STOP_TIMEOUT_S = 10;
+
+export class Lifecycle {
+  readonly locks = new KeyedMutex();
+  readonly waiters = new Waiters();
+
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly attach: AttachHub,
+  ) {}
+
+  paths(rec: ContainerRecord) {
+    return runtimePaths(this.deps.config, this.deps.store.containerDir(rec.spec.id), rec.spec.id);
+  }
+
+  async start(ref: string): Promise<void> {
+    const rec = this.deps.store.get(ref);
+    await this.locks.run(rec.spec.id, async () => {
+      if (rec.state.status === 'paused') throw new Conflict('cannot start a paused container, try unpause instead');
+      if (isActive(rec.state)) throw new NotModified('container already started');
+      await this.startLocked(rec);
+    });
+  }
+
+  private async startLocked(rec: ContainerRecord): Promise<void> {
+    const { spec } = rec;
+    const paths = this.paths(rec);
+    const rootfs = rootfsPaths(this.deps.store.containerDir(spec.id));
+    await this.deps.runtime.delete(spec.id, { force: true }); // a leftover of a previous run
+    await fs.rm(path.join(paths.exitDir, spec.id), { force: true });
+    await mountRootfs(this.deps.images.rootfsLayers(spec.imageId).lowerDirs, rootfs);
+    try {
+      const user = await resolveUser(rootfs.merged, spec.config.User ?? '');
+      const net = networkKind(spec.hostConfig.NetworkMode);
+      const ociSpec = buildSpec({
+        rootfs: rootfs.merged,
+        readonlyRootfs: !!spec.hostConfig.ReadonlyRootfs,
+        args: [spec.path, ...spec.args],
+        env: spec.config.Env ?? [],
+        cwd: spec.config.WorkingDir || '/',
+        user,
+        hostname: spec.config.Hostname ?? '',
+        tty: !!spec.config.Tty,
+        openStdin: !!spec.config.OpenStdin,
+        network: net === 'host' ? { kind: 'host' } : { kind: 'private' },
+        pid: spec.hostConfig.PidMode === 'host' ? { kind: 'host' } : { kind: 'private' },
+        ipc: spec.hostConfig.IpcMode === 'host' ? { kind: 'host' } : { kind: 'private' },
+        uts: spec.hostConfig.UTSMode === 'host' || net === 'host' ? { kind: 'host' } : { kind: 'private' },
+        etcFiles: { hostname: spec.hostnamePath, hosts: spec.hostsPath, resolvConf: spec.resolvConfPath },
+        cgroupsPath: `/${this.deps.config.cgroupParent}/${spec.id}`,
+      });
+      await fs.mkdir(paths.bundleDir, { recursive: true });
+      await writeJsonAtomic(path.join(paths.bundleDir, 'config.json'), ociSpec);
+      const created = await this.deps.runtime.create({
+        ...paths,
+        tty: !!spec.config.Tty,
+        openStdin: !!spec.config.OpenStdin,
+        logDriver: spec.hostConfig.LogConfig?.Type === 'none' ? 'none' : 'k8s-file',
+      });
+      await this.attach.connectPending(spec.id, paths.bundleDir);
+      await this.deps.runtime.start(spec.id);
+      Object.assign(rec.state, {
+        status: 'running',
+        pid: created.pid,
+        conmonPid: created.conmonPid,
+        exitCode: 0,
+        error: '',
+        startedAt: new Date().toISOString(),
+        stoppedByUser: false,
+        oomKilled: false,
+      });
+      await this.deps.store.save(rec);
+    } catch (err) {
+      await this.failStart(rec, err);
+      throw startError(err);
+    }
+    this.deps.events.publish('container', 'start', spec.id, containerAttributes(rec));
+  }
+
+  /** Docker leaves a container whose start failed "created", with the exit code a shell would give. */
+  private async failStart(rec: ContainerRecord, err: unknown): Promise<void> {
+    const text = err instanceof Error ? err.message : String(err);
+    await this.deps.runtime.delete(rec.spec.id, { force: true }).catch(() => undefined);
+    await unmountRootfs(rootfsPaths(this.deps.store.containerDir(rec.spec.id))).catch(() => undefined);
+    this.attach.dropPending(rec.spec.id);
+    rec.state.exitCode = /permission denied/i.test(text) ? 126 : /not found|no such file/i.test(text) ? 127 : 128;
+    rec.state.error = text;
+    rec.state.status = 'created';
+    await this.deps.store.save(rec).catch(() => undefined);
+    this.deps.events.publish('container', 'die', rec.spec.id, containerAttributes(rec, { exitCode: String(rec.state.exitCode) }));
+    this.waiters.exited(rec.spec.id, rec.state.exitCode);
+  }
+
+  /** Called when conmon reports an exit (or reconcile finds one). */
+  async onExit(id: string, exitCode: number): Promise<void> {
+    const rec = this.deps.store.find(id);
+    if (!rec) return;
+    await this.locks.run(id, async () => {
+      if (!isActive(rec.state)) return;
+      await this.cleanupAfterExit(rec, exitCode);
+    });
+    if (rec.spec.hostConfig.AutoRemove) await this.removeAfterExit(rec);
+  }
+
+  private async cleanupAfterExit(rec: ContainerRecord, exitCode: number): Promise<void> {
+    const paths = this.paths(rec);
+    await this.deps.runtime.delete(rec.spec.id, { force: true }).catch(() => undefined);
+    await unmountRootfs(rootfsPaths(this.deps.store.containerDir(rec.spec.id)));
+    Object.assign(rec.state, { status: 'exited', pid: 0, conmonPid: 0, exitCode, finishedAt: new Date().toISOString() });
+    await this.deps.store.save(rec);
+    await fs.rm(path.join(paths.exitDir, rec.spec.id), { force: true });
+    await fs.rm(paths.bundleDir, { recursive: true, force: true });
+    this.deps.events.publish('container', 'die', rec.spec.id, containerAttributes(rec, { exitCode: String(exitCode) }));
+    this.waiters.exited(rec.spec.id, exitCode);
+  }
+
+  /** Set by the container service: removes an AutoRemove container once it has exited. */
+  removeAfterExit: (rec: ContainerRecord) => Promise<void> = async () => undefined;
+
+  async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
+    const rec = this.deps.store.get(ref);
+    if (!isActive(rec.state)) throw new Conflict(msg.containerNotRunning(rec.spec.id));
+    const sig = normaliseSignal(signal);
+    rec.state.stoppedByUser = true;
+    this.deps.events.publish('container', 'kill', rec.spec.id, containerAttributes(rec, { signal: String(signalNumber(sig)) }));
+    await this.deps.runtime.kill(rec.spec.id, sig);
+    if (rec.state.status === 'paused' && (sig === 'SIGKILL' || sig === 'KILL')) await this.deps.runtime.resume(rec.spec.id).catch(() => undefined);
+  }
+
+  /** SIGTERM (or the image's stop signal), then SIGKILL after `timeoutS`. */
+  async stop(ref: string, opts: { timeoutS?: number; signal?: string } = {}): Promise<void> {
+    const rec = this.deps.store.get(ref);
+    if (!isActive(rec.state)) throw new NotModified('container already stopped');
+    const timeoutS = opts.timeoutS ?? rec.spec.config.StopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
+    const signal = opts.signal || rec.spec.config.StopSignal || 'SIGTERM';
+    const exited = this.waiters.nextExit(rec.spec.id);
+    rec.state.stoppedByUser = true;
+    if (rec.state.status === 'paused') {
+      await this.kill(rec.spec.id, 'SIGKILL');
+    } else if (timeoutS !== 0) {
+      await this.kill(rec.spec.id, signal).catch(ignoreNotRunning);
+    }
+    const graceful = timeoutS < 0 ? await exited.then(() => true) : await withTimeout(exited, timeoutS * 1000);
+    if (!graceful) {
+      await this.kill(rec.spec.id, 'SIGKILL').catch(ignoreNotRunning);
+      await exited;
+    }
+    this.deps.events.publish('container', 'stop', rec.spec.id, containerAttributes(rec));
+  }
+
+  async restart(ref: string, opts: { timeoutS?: number; signal?: string } = {}): Promise<void> {
+    const rec = this.deps.store.get(ref);
+    if (isActive(rec.state)) await this.stop(rec.spec.id, opts);
+    await this.start(rec.spec.id);
+    this.deps.events.publish('container', 'restart', rec.spec.id, containerAttributes(rec));
+  }
+
+  async pause(ref: string): Promise<void> {
+    const rec = this.deps.store.get(ref);
+    await this.locks.run(rec.spec.id, async () => {
+      if (rec.state.status === 'paused') throw new Conflict(msg.containerAlreadyPaused(rec.spec.id));
+      if (!isActive(rec.state)) throw new Conflict(msg.containerNotRunning(rec.spec.id));
+      await this.deps.runtime.pause(rec.spec.id);
+      rec.state.status = 'paused';
+      await this.deps.store.save(rec);
+    });
+    this.deps.events.publish('container', 'pause', rec.spec.id, containerAttributes(rec));
+  }
+
+  async unpause(ref: string): Promise<void> {
+    const rec = this.deps.store.get(ref);
+    await this.locks.run(rec.spec.id, async () => {
+      if (rec.state.status !== 'paused') throw new Conflict(msg.containerNotPaused(rec.spec.id));
+      await this.deps.runtime.resume(rec.spec.id);
+      rec.state.status = 'running';
+      await this.deps.store.save(rec);
+    });
+    this.deps.events.publish('container', 'unpause', rec.spec.id, containerAttributes(rec));
+  }
+
+  /** `POST /containers/{id}/wait`: condition not-running (default), next-exit or removed. */
+  async wait(ref: string, condition: string, signal: AbortSignal): Promise<number> {
+    const rec = this.deps.store.get(ref);
+    const id = rec.spec.id;
+    if (!['', 'not-running', 'next-exit', 'removed'].includes(condition)) {
+      throw new InvalidArgument(`invalid condition: "${condition}"`);
+    }
+    if (condition === 'removed') return this.waiters.removed(id, signal);
+    if ((condition === '' || condition === 'not-running') && !isActive(rec.state)) return rec.state.exitCode;
+    return abortable(this.waiters.nextExit(id), signal);
+  }
+}
+
+function ignoreNotRunning(err: unknown): void {
+  if (!(err instanceof Conflict)) throw err;
+}
+
+async function withTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(new Error('client went away'));
+    signal.addEventListener('abort', () => reject(new Error('client went away')), { once: true });
+    p.then(resolve, reject);
+  });
+}
+
+const SIGNALS: Record<string, number> = {
+  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGUSR1: 10,
+  SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGSTKFLT: 16, SIGCHLD: 17, SIGCONT: 18, SIGSTOP: 19,
+  SIGTSTP: 20, SIGTTIN: 21, SIGTTOU: 22, SIGURG: 23, SIGXCPU: 24, SIGXFSZ: 25, SIGVTALRM: 26, SIGPROF: 27, SIGWINCH: 28,
+  SIGIO: 29, SIGPWR: 30, SIGSYS: 31,
+};
+
+/** "TERM", "sigterm", "15" → "SIGTERM"; unknown ones are refused with Docker's wording. */
+export function normaliseSignal(signal: string): string {
+  const s = signal.trim().toUpperCase();
+  if (/^\d+$/.test(s)) {
+    const n = Number(s);
+    const name = Object.keys(SIGNALS).find((k) => SIGNALS[k] === n);
+    if (name) return name;
+    if (n >= 34 && n <= 64) return s;
+    throw new InvalidArgument(`Invalid signal: ${signal}`);
+  }
+  const name = s.startsWith('SIG') ? s : `SIG${s}`;
+  if (!(name in SIGNALS)) throw new InvalidArgument(`Invalid signal: ${signal}`);
+  return name;
+}
+
+function signalNumber(sig: string): number {
+  return SIGNALS[sig] ?? Number(sig);
+}
+
+/** Start errors keep runc's message (the CLI derives exit codes 126/127 from it). */
+function startError(err: unknown): Error {
+  if (err instanceof Conflict || err instanceof InvalidArgument) return err;
+  const text = err instanceof Error ? err.message : String(err);
+  if (/executable file not found|no such file or directory|permission denied/i.test(text)) {
+    return new InvalidArgument(`failed to create task for container: OCI runtime create failed: ${text}: unknown`);
+  }
+  return err instanceof Internal ? err : new Internal(text);
+}
