@@ -1,0 +1,20 @@
+// docker create: prints the new container's full ID.
+import { createFlags, createOptionsFrom } from '../container-options.js';
+import { ExitError, out, describeError, type CliContext } from '../context.js';
+import type { CommandSpec, Parsed } from '../flags.js';
+import { createContainer } from '../run-core.js';
+
+export const spec: CommandSpec = {
+  name: 'create', usage: 'create [OPTIONS] IMAGE [COMMAND] [ARG...]', description: 'Create a new container', minArgs: 1, interspersed: false, flags: createFlags,
+};
+
+export async function main(ctx: CliContext, p: Parsed): Promise<number> {
+  const o = createOptionsFrom(p, { detach: true });
+  try {
+    const client = await ctx.client();
+    out(ctx, `${await createContainer(ctx, client, o, p.flags.publish as string[])}\n`);
+    return 0;
+  } catch (e) {
+    throw new ExitError(125, `${ctx.prog}: ${describeError(e)}\n\nRun '${ctx.prog} create --help' for more information`);
+  }
+}

@@ -1,0 +1,66 @@
+// docker run, in docker's order: create → attach (when attached) → wait registered →
+// start → stream → exit with the container's status. -d prints the full ID instead.
+import type { EngineClient } from '../../client/client.js';
+import type { WaitResponse } from '../../client/types.js';
+import { attachedStreams, createFlags, createOptionsFrom, type CreateOptions } from '../container-options.js';
+import { describeError, ExitError, out, type CliContext } from '../context.js';
+import type { CommandSpec, Parsed } from '../flags.js';
+import { createContainer, startFailureCode } from '../run-core.js';
+import { pump } from '../stdio.js';
+import { consoleSize, forwardResize, rawTerminal } from '../terminal.js';
+import { proxySignals } from '../signals.js';
+
+export const spec: CommandSpec = {
+  name: 'run', usage: 'run [OPTIONS] IMAGE [COMMAND] [ARG...]', description: 'Create and run a new container from an image', minArgs: 1, interspersed: false,
+  flags: [
+    ...createFlags,
+    { long: 'detach', short: 'd', type: 'bool', help: 'Run container in background and print container ID' },
+    { long: 'sig-proxy', type: 'bool', default: true, help: 'Proxy received signals to the process' },
+    { long: 'detach-keys', type: 'string', help: 'Override the key sequence for detaching a container' },
+  ],
+};
+
+function fail(ctx: CliContext, code: number, e: unknown): ExitError {
+  return new ExitError(code, `${ctx.prog}: ${describeError(e)}\n\nRun '${ctx.prog} run --help' for more information`);
+}
+
+export interface RunIo { sigProxy: boolean; detachKeys?: string }
+
+export async function runContainer(ctx: CliContext, client: EngineClient, o: CreateOptions, publish: string[], io: RunIo): Promise<number> {
+  if (o.tty && !o.detach) o.consoleSize = consoleSize();
+  let id: string;
+  try { id = await createContainer(ctx, client, o, publish); } catch (e) { throw fail(ctx, 125, e); }
+  const streams = attachedStreams(o);
+  const attached = streams.stdin || streams.stdout || streams.stderr;
+  const conn = attached
+    ? await client.attachContainer(id, { stream: true, ...streams, detachKeys: io.detachKeys })
+    : undefined;
+  let waitResult: Promise<WaitResponse> | undefined;
+  if (!o.detach) waitResult = (await client.waitContainer(id, o.autoRemove ? 'removed' : 'next-exit')).result;
+  const term = o.tty && streams.stdin ? rawTerminal() : undefined;
+  try {
+    try { await client.startContainer(id); } catch (e) {
+      conn?.destroy();
+      throw fail(ctx, startFailureCode((e as Error).message), e);
+    }
+    if (o.detach) { out(ctx, `${id}\n`); return 0; }
+    const stopResize = o.tty ? forwardResize(ctx, (s) => client.resizeContainer(id, s)) : () => undefined;
+    const stopSignals = io.sigProxy && !o.tty ? proxySignals((sig) => client.killContainer(id, sig)) : () => undefined;
+    try {
+      if (conn) await pump(conn, { tty: o.tty, stdin: streams.stdin ? ctx.stdin : undefined, stdout: ctx.stdout, stderr: ctx.stderr });
+      const r = await (waitResult as Promise<WaitResponse>);
+      if (r.Error?.Message) ctx.stderr.write(`${ctx.prog}: Error response from daemon: ${r.Error.Message}\n`);
+      return r.StatusCode;
+    } finally { stopResize(); stopSignals(); }
+  } finally {
+    term?.restore();
+    if (streams.stdin) ctx.stdin.pause();
+  }
+}
+
+export async function main(ctx: CliContext, p: Parsed): Promise<number> {
+  const o = createOptionsFrom(p, { detach: p.flags.detach as boolean });
+  if (o.detach && o.autoRemove === undefined) o.autoRemove = false;
+  const client = await ctx.client().catch((e: unknown) => { throw fail(ctx, 125, e); });
+  return runContainer(ctx, client, o, p.flags.publish as string[], { sigProxy: p.flags['sig-proxy'] as boolean, detachKeys: p.flags['detach-keys'] as string | undefined });
+}

@@ -1,0 +1,131 @@
+// The create/run flags and their translation into a ContainerCreateBody: one small
+// function per concern so each is testable without a daemon.
+import { readFileSync } from 'node:fs';
+import type { ContainerCreateBody } from '../client/types.js';
+import { FlagError, type FlagSpec, type Parsed } from './flags.js';
+
+export const createFlags: FlagSpec[] = [
+  { long: 'attach', short: 'a', type: 'list', help: 'Attach to STDIN, STDOUT or STDERR' },
+  { long: 'entrypoint', type: 'string', help: 'Overwrite the default ENTRYPOINT of the image' },
+  { long: 'env', short: 'e', type: 'list', help: 'Set environment variables' },
+  { long: 'env-file', type: 'list', help: 'Read in a file of environment variables' },
+  { long: 'hostname', short: 'h', type: 'string', help: 'Container host name' },
+  { long: 'interactive', short: 'i', type: 'bool', help: 'Keep STDIN open even if not attached' },
+  { long: 'label', short: 'l', type: 'list', help: 'Set meta data on a container' },
+  { long: 'name', type: 'string', help: 'Assign a name to the container' },
+  { long: 'network', type: 'string', help: 'Connect a container to a network' },
+  { long: 'net', type: 'string', hidden: true },
+  { long: 'platform', type: 'string', help: 'Set platform if server is multi-platform capable' },
+  { long: 'privileged', type: 'bool', help: 'Give extended privileges to this container' },
+  { long: 'rm', type: 'bool', help: 'Automatically remove the container and its associated anonymous volumes when it exits' },
+  { long: 'stop-signal', type: 'string', help: 'Signal to stop the container' },
+  { long: 'stop-timeout', type: 'int', help: 'Timeout (in seconds) to stop a container' },
+  { long: 'tty', short: 't', type: 'bool', help: 'Allocate a pseudo-TTY' },
+  { long: 'user', short: 'u', type: 'string', help: 'Username or UID (format: <name|uid>[:<group|gid>])' },
+  { long: 'workdir', short: 'w', type: 'string', help: 'Working directory inside the container' },
+  { long: 'volume', short: 'v', type: 'list', help: 'Bind mount a volume' },
+  { long: 'publish', short: 'p', type: 'list', help: "Publish a container's port(s) to the host" },
+];
+
+/** What the CLI decided, before it becomes API JSON. */
+export interface CreateOptions {
+  image: string; cmd: string[]; name?: string; env: string[]; labels: Record<string, string>;
+  entrypoint?: string[]; hostname?: string; user?: string; workdir?: string; network?: string;
+  tty: boolean; interactive: boolean; detach: boolean; autoRemove: boolean; privileged: boolean;
+  stopSignal?: string; stopTimeout?: number; binds: string[]; platform?: string;
+  attach: string[]; consoleSize?: [number, number];
+}
+
+/** `-e K=V` as is; `-e K` takes K from our environment, or is dropped when unset (docker's rule). */
+export function resolveEnv(list: string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const outList: string[] = [];
+  for (const e of list) {
+    if (e.includes('=')) { outList.push(e); continue; }
+    if (!e) throw new FlagError('invalid argument "" for "-e, --env" flag: variable name cannot be empty');
+    if (env[e] !== undefined) outList.push(`${e}=${env[e]}`);
+  }
+  return outList;
+}
+
+/** --env-file: KEY=VALUE lines, `#` comments and blank lines skipped, bare KEY from our env. */
+export function parseEnvFile(text: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const lines = text.split(/\r?\n/).map((l) => l.replace(/^\s+/, '')).filter((l) => l && !l.startsWith('#'));
+  return resolveEnv(lines, env);
+}
+
+export function parseLabels(list: string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const l of list) {
+    const eq = l.indexOf('=');
+    if (eq < 0) labels[l] = ''; else labels[l.slice(0, eq)] = l.slice(eq + 1);
+  }
+  return labels;
+}
+
+export function createOptionsFrom(p: Parsed, o: { detach: boolean }): CreateOptions {
+  const [image, ...cmd] = p.args as [string, ...string[]];
+  const envFiles = (p.flags['env-file'] as string[]).flatMap((f) => parseEnvFile(readFileSync(f, 'utf8')));
+  const ep = p.flags.entrypoint as string | undefined;
+  return {
+    image, cmd, name: p.flags.name as string | undefined,
+    env: [...envFiles, ...resolveEnv(p.flags.env as string[])],
+    labels: parseLabels(p.flags.label as string[]),
+    entrypoint: p.set.has('entrypoint') ? [ep ?? ''] : undefined,
+    hostname: p.flags.hostname as string | undefined, user: p.flags.user as string | undefined,
+    workdir: p.flags.workdir as string | undefined,
+    network: (p.flags.network ?? p.flags.net) as string | undefined,
+    tty: p.flags.tty as boolean, interactive: p.flags.interactive as boolean, detach: o.detach,
+    autoRemove: p.flags.rm as boolean, privileged: p.flags.privileged as boolean,
+    stopSignal: p.flags['stop-signal'] as string | undefined, stopTimeout: p.flags['stop-timeout'] as number | undefined,
+    binds: p.flags.volume as string[], platform: p.flags.platform as string | undefined,
+    attach: (p.flags.attach as string[]).map((s) => s.toLowerCase()),
+  };
+}
+
+function portMaps(list: string[]): { exposed: Record<string, object>; bindings: Record<string, { HostIp: string; HostPort: string }[]> } {
+  const exposed: Record<string, object> = {}; const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const spec of list) {
+    const [portPart, proto = 'tcp'] = spec.split('/') as [string, string?];
+    const parts = portPart.split(':');
+    const container = parts.pop() as string;
+    const hostPort = parts.pop() ?? '';
+    const hostIp = parts.join(':');
+    const key = `${container}/${proto}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({ HostIp: hostIp, HostPort: hostPort });
+  }
+  return { exposed, bindings };
+}
+
+/** Which streams to attach: -a wins; else all three when attached, stdin only with -i. */
+export function attachedStreams(o: CreateOptions): { stdin: boolean; stdout: boolean; stderr: boolean } {
+  if (o.detach) return { stdin: false, stdout: false, stderr: false };
+  if (o.attach.length) return { stdin: o.attach.includes('stdin'), stdout: o.attach.includes('stdout'), stderr: o.attach.includes('stderr') };
+  return { stdin: o.interactive, stdout: true, stderr: true };
+}
+
+export function toCreateBody(o: CreateOptions): ContainerCreateBody {
+  const a = attachedStreams(o);
+  const body: ContainerCreateBody = {
+    Hostname: o.hostname ?? '', Domainname: '', User: o.user ?? '',
+    AttachStdin: a.stdin, AttachStdout: a.stdout, AttachStderr: a.stderr,
+    Tty: o.tty, OpenStdin: o.interactive, StdinOnce: o.interactive && a.stdin,
+    Env: o.env, Cmd: o.cmd.length ? o.cmd : null, Image: o.image, WorkingDir: o.workdir ?? '',
+    Entrypoint: o.entrypoint, Labels: o.labels,
+    HostConfig: {
+      AutoRemove: o.autoRemove, NetworkMode: o.network ?? 'default', Privileged: o.privileged, Binds: o.binds.length ? o.binds : null,
+      PortBindings: {},
+      ...(o.consoleSize ? { ConsoleSize: o.consoleSize } : {}),
+    },
+    NetworkingConfig: { EndpointsConfig: o.network && o.network !== 'default' ? { [o.network]: {} } : {} },
+  };
+  if (o.stopSignal) body.StopSignal = o.stopSignal;
+  if (o.stopTimeout !== undefined) body.StopTimeout = o.stopTimeout;
+  return body;
+}
+
+export function withPorts(body: ContainerCreateBody, publish: string[]): ContainerCreateBody {
+  if (!publish.length) return body;
+  const { exposed, bindings } = portMaps(publish);
+  return { ...body, ExposedPorts: exposed, HostConfig: { ...body.HostConfig, PortBindings: bindings } };
+}

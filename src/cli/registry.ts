@@ -1,0 +1,67 @@
+// Command names (and docker's management-command spellings) → lazy loaders.
+import type { CliContext } from './context.js';
+import type { CommandSpec, Parsed } from './flags.js';
+
+export interface CommandModule {
+  spec: CommandSpec;
+  main(ctx: CliContext, p: Parsed): Promise<number>;
+}
+
+export type Loader = () => Promise<CommandModule>;
+
+const L = {
+  version: () => import('./commands/version.js'),
+  info: () => import('./commands/info.js'),
+  images: () => import('./commands/images.js'),
+  import: () => import('./commands/import.js'),
+  tag: () => import('./commands/tag.js'),
+  rmi: () => import('./commands/rmi.js'),
+  imageInspect: () => import('./commands/image-inspect.js'),
+  inspect: () => import('./commands/inspect.js'),
+  history: () => import('./commands/history.js'),
+  save: () => import('./commands/save.js'),
+  load: () => import('./commands/load.js'),
+  imagePrune: () => import('./commands/image-prune.js'),
+  export: () => import('./commands/export.js'),
+  create: () => import('./commands/create.js'),
+  start: () => import('./commands/start.js'),
+  run: () => import('./commands/run.js'),
+  ps: () => import('./commands/ps.js'),
+  logs: () => import('./commands/logs.js'),
+  attach: () => import('./commands/attach.js'),
+  exec: () => import('./commands/exec.js'),
+  top: () => import('./commands/top.js'),
+  stop: () => import('./commands/stop.js'),
+  kill: () => import('./commands/kill.js'),
+  restart: () => import('./commands/restart.js'),
+  pause: () => import('./commands/pause.js'),
+  unpause: () => import('./commands/unpause.js'),
+  wait: () => import('./commands/wait.js'),
+  rename: () => import('./commands/rename.js'),
+  rm: () => import('./commands/rm.js'),
+  containerPrune: () => import('./commands/container-prune.js'),
+  containerInspect: () => import('./commands/container-inspect.js'),
+} satisfies Record<string, Loader>;
+
+/** Top-level commands. */
+export const topLevel: Record<string, Loader> = {
+  version: L.version, info: L.info, images: L.images, import: L.import, tag: L.tag, rmi: L.rmi,
+  inspect: L.inspect, history: L.history, save: L.save, load: L.load, export: L.export,
+  create: L.create, start: L.start, run: L.run, ps: L.ps, logs: L.logs, attach: L.attach,
+  exec: L.exec, top: L.top, stop: L.stop, kill: L.kill, restart: L.restart, pause: L.pause,
+  unpause: L.unpause, wait: L.wait, rename: L.rename, rm: L.rm,
+};
+
+/** `docker image …` and `docker container …`. */
+export const management: Record<string, Record<string, Loader>> = {
+  image: {
+    ls: L.images, list: L.images, import: L.import, tag: L.tag, rm: L.rmi, remove: L.rmi,
+    inspect: L.imageInspect, history: L.history, save: L.save, load: L.load, prune: L.imagePrune,
+  },
+  container: {
+    ls: L.ps, list: L.ps, ps: L.ps, export: L.export, create: L.create, start: L.start, run: L.run,
+    logs: L.logs, attach: L.attach, exec: L.exec, top: L.top, stop: L.stop, kill: L.kill,
+    restart: L.restart, pause: L.pause, unpause: L.unpause, wait: L.wait, rename: L.rename,
+    rm: L.rm, remove: L.rm, prune: L.containerPrune, inspect: L.containerInspect,
+  },
+};

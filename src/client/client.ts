@@ -1,0 +1,190 @@
+// A typed Engine API client: one method per endpoint the CLI uses. Methods return parsed
+// JSON, or the response stream for streaming endpoints, or a raw socket for attach/exec.
+// Errors: ApiError (errdefs class + statusCode) for daemon answers, ConnectionError when
+// the socket cannot be reached.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex, Readable } from 'node:stream';
+import { readAll, UnixTransport, type RequestOptions } from './transport.js';
+import type * as T from './types.js';
+
+/** The newest API version this client speaks; negotiation lowers it to the daemon's. */
+export const CLIENT_API_VERSION = '1.45';
+
+export interface AttachOptions { stream?: boolean; stdin?: boolean; stdout?: boolean; stderr?: boolean; logs?: boolean; detachKeys?: string }
+export interface LogsOptions { follow?: boolean; stdout?: boolean; stderr?: boolean; since?: string; until?: string; timestamps?: boolean; tail?: string }
+export interface ListContainersOptions { all?: boolean; limit?: number; size?: boolean; filters?: T.Filters }
+export interface ListImagesOptions { all?: boolean; digests?: boolean; filters?: T.Filters }
+export interface ImportOptions { source: Readable | Buffer; repo?: string; tag?: string; message?: string; changes?: string[]; platform?: string }
+
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number), pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+
+function filtersQuery(f: T.Filters | undefined): string | undefined {
+  return f && Object.keys(f).length ? JSON.stringify(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, Object.fromEntries(v.map((x) => [x, true]))]))) : undefined;
+}
+
+export class EngineClient {
+  readonly transport: UnixTransport;
+  /** API version in use after `negotiate()`. */
+  apiVersion = CLIENT_API_VERSION;
+
+  constructor(socketPath: string) {
+    this.transport = new UnixTransport(socketPath);
+  }
+
+  get socketPath(): string { return this.transport.socketPath; }
+
+  /** Pings and adopts min(client, daemon) API version, as docker's NegotiateAPIVersion does. */
+  async negotiate(): Promise<T.Ping> {
+    const ping = await this.ping();
+    if (ping.apiVersion && compareVersions(ping.apiVersion, CLIENT_API_VERSION) < 0) this.apiVersion = ping.apiVersion;
+    this.transport.versionPrefix = `/v${this.apiVersion}`;
+    return ping;
+  }
+
+  async ping(): Promise<T.Ping> {
+    const res = await this.transport.request({ path: '/_ping' });
+    res.resume();
+    const h = res.headers;
+    return { apiVersion: h['api-version'] as string | undefined, osType: h['ostype'] as string | undefined, experimental: h['docker-experimental'] === 'true' };
+  }
+
+  close(): void { this.transport.close(); }
+
+  // ---- plumbing
+  async raw(opts: RequestOptions): Promise<IncomingMessage> { return this.transport.request(opts); }
+  async json<R>(opts: RequestOptions): Promise<R> {
+    const res = await this.transport.request(opts);
+    const body = (await readAll(res)).toString('utf8');
+    return (body.trim() ? JSON.parse(body) : undefined) as R;
+  }
+  /** JSON plus the exact bytes, for `inspect` which prints the daemon's own JSON. */
+  async jsonRaw<R>(opts: RequestOptions): Promise<{ value: R; raw: string }> {
+    const res = await this.transport.request(opts);
+    const raw = (await readAll(res)).toString('utf8');
+    return { value: JSON.parse(raw) as R, raw };
+  }
+  private async empty(opts: RequestOptions): Promise<void> { (await this.transport.request(opts)).resume(); }
+
+  // ---- system
+  version(): Promise<T.VersionInfo> { return this.json({ path: '/version' }); }
+  info(): Promise<T.SystemInfo> { return this.json({ path: '/info' }); }
+
+  // ---- images
+  listImages(o: ListImagesOptions = {}): Promise<T.ImageSummary[]> {
+    return this.json({ path: '/images/json', query: { all: o.all ? 1 : undefined, digests: o.digests ? 1 : undefined, filters: filtersQuery(o.filters) } });
+  }
+  inspectImage(ref: string): Promise<{ value: T.ImageInspect; raw: string }> { return this.jsonRaw({ path: `/images/${encodeURIComponent(ref)}/json` }); }
+  imageHistory(ref: string): Promise<T.HistoryItem[]> { return this.json({ path: `/images/${encodeURIComponent(ref)}/history` }); }
+  tagImage(ref: string, repo: string, tag?: string): Promise<void> {
+    return this.empty({ method: 'POST', path: `/images/${encodeURIComponent(ref)}/tag`, query: { repo, tag } });
+  }
+  removeImage(ref: string, o: { force?: boolean; noprune?: boolean } = {}): Promise<T.DeleteItem[]> {
+    return this.json({ method: 'DELETE', path: `/images/${encodeURIComponent(ref)}`, query: { force: o.force ? 1 : undefined, noprune: o.noprune ? 1 : undefined } });
+  }
+  pruneImages(filters?: T.Filters): Promise<T.ImagePruneReport> { return this.json({ method: 'POST', path: '/images/prune', query: { filters: filtersQuery(filters) } }); }
+  /** POST /images/create?fromSrc=-: returns the JSON-lines progress stream. */
+  importImage(o: ImportOptions): Promise<IncomingMessage> {
+    return this.transport.request(importRequest(o));
+  }
+  saveImages(names: string[]): Promise<IncomingMessage> {
+    // `names` repeats once per image, which encodeQuery's object form cannot express.
+    return this.transport.request({ path: `/images/get?${names.map((n) => `names=${encodeURIComponent(n)}`).join('&')}` });
+  }
+  loadImages(source: Readable | Buffer, o: { quiet?: boolean } = {}): Promise<IncomingMessage> {
+    return this.transport.request({ method: 'POST', path: '/images/load', rawBody: source, query: { quiet: o.quiet ? 1 : undefined }, headers: { 'Content-Type': 'application/x-tar' } });
+  }
+
+  // ---- containers
+  listContainers(o: ListContainersOptions = {}): Promise<T.ContainerSummary[]> {
+    return this.json({ path: '/containers/json', query: { all: o.all ? 1 : undefined, limit: o.limit, size: o.size ? 1 : undefined, filters: filtersQuery(o.filters) } });
+  }
+  createContainer(body: T.ContainerCreateBody, o: { name?: string; platform?: string } = {}): Promise<T.ContainerCreateResponse> {
+    return this.json({ method: 'POST', path: '/containers/create', query: { name: o.name, platform: o.platform }, body });
+  }
+  inspectContainer(id: string, o: { size?: boolean } = {}): Promise<{ value: T.ContainerInspect; raw: string }> {
+    return this.jsonRaw({ path: `/containers/${encodeURIComponent(id)}/json`, query: { size: o.size ? 1 : undefined } });
+  }
+  startContainer(id: string): Promise<void> { return this.empty({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/start` }); }
+  stopContainer(id: string, o: { timeout?: number; signal?: string } = {}): Promise<void> {
+    return this.empty({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/stop`, query: { t: o.timeout, signal: o.signal } });
+  }
+  restartContainer(id: string, o: { timeout?: number; signal?: string } = {}): Promise<void> {
+    return this.empty({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/restart`, query: { t: o.timeout, signal: o.signal } });
+  }
+  killContainer(id: string, signal?: string): Promise<void> {
+    return this.empty({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/kill`, query: { signal } });
+  }
+  pauseContainer(id: string): Promise<void> { return this.empty({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/pause` }); }
+  unpauseContainer(id: string): Promise<void> { return this.empty({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/unpause` }); }
+  renameContainer(id: string, name: string): Promise<void> {
+    return this.empty({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/rename`, query: { name } });
+  }
+  removeContainer(id: string, o: { force?: boolean; volumes?: boolean; link?: boolean } = {}): Promise<void> {
+    return this.empty({ method: 'DELETE', path: `/containers/${encodeURIComponent(id)}`, query: { force: o.force ? 1 : undefined, v: o.volumes ? 1 : undefined, link: o.link ? 1 : undefined } });
+  }
+  pruneContainers(filters?: T.Filters): Promise<T.ContainerPruneReport> { return this.json({ method: 'POST', path: '/containers/prune', query: { filters: filtersQuery(filters) } }); }
+  topContainer(id: string, psArgs?: string): Promise<T.TopResponse> { return this.json({ path: `/containers/${encodeURIComponent(id)}/top`, query: { ps_args: psArgs } }); }
+  /**
+   * POST /containers/{id}/wait. Resolves once the daemon has accepted the wait (headers
+   * sent), with `result` settling when the container reaches the condition, so callers can
+   * register the wait *before* starting the container, as docker run does.
+   */
+  async waitContainer(id: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<{ result: Promise<T.WaitResponse> }> {
+    const res = await this.transport.request({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/wait`, query: { condition } });
+    const result = readAll(res).then((b) => JSON.parse(b.toString('utf8')) as T.WaitResponse);
+    result.catch(() => undefined); // a caller that gives up on the wait must not crash the process
+    return { result };
+  }
+  containerLogs(id: string, o: LogsOptions): Promise<IncomingMessage> {
+    return this.transport.request({
+      path: `/containers/${encodeURIComponent(id)}/logs`,
+      query: { follow: o.follow ? 1 : undefined, stdout: o.stdout ? 1 : undefined, stderr: o.stderr ? 1 : undefined, since: o.since, until: o.until, timestamps: o.timestamps ? 1 : undefined, tail: o.tail },
+    });
+  }
+  exportContainer(id: string): Promise<IncomingMessage> { return this.transport.request({ path: `/containers/${encodeURIComponent(id)}/export` }); }
+  /** Hijacks the connection: raw bytes both ways (framed when the container has no TTY). */
+  attachContainer(id: string, o: AttachOptions): Promise<Duplex> {
+    return this.transport.hijack({
+      method: 'POST', path: `/containers/${encodeURIComponent(id)}/attach`,
+      query: { stream: o.stream ? 1 : undefined, stdin: o.stdin ? 1 : undefined, stdout: o.stdout ? 1 : undefined, stderr: o.stderr ? 1 : undefined, logs: o.logs ? 1 : undefined, detachKeys: o.detachKeys },
+    });
+  }
+  resizeContainer(id: string, size: { h: number; w: number }): Promise<void> {
+    return this.empty({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/resize`, query: size });
+  }
+
+  // ---- exec
+  createExec(id: string, body: T.ExecCreateBody): Promise<{ Id: string }> {
+    return this.json({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/exec`, body });
+  }
+  /** Detached start: returns once the process is started. */
+  startExecDetached(execId: string): Promise<void> {
+    return this.empty({ method: 'POST', path: `/exec/${execId}/start`, body: { Detach: true, Tty: false } });
+  }
+  startExecAttached(execId: string, o: { tty: boolean }): Promise<Duplex> {
+    return this.transport.hijack({ method: 'POST', path: `/exec/${execId}/start`, body: { Detach: false, Tty: o.tty } });
+  }
+  inspectExec(execId: string): Promise<T.ExecInspect> { return this.json({ path: `/exec/${execId}/json` }); }
+  resizeExec(execId: string, size: { h: number; w: number }): Promise<void> {
+    return this.empty({ method: 'POST', path: `/exec/${execId}/resize`, query: size });
+  }
+}
+
+/** `changes` repeats once per --change, so the query is built by hand. */
+function importRequest(o: ImportOptions): RequestOptions {
+  const base = new URLSearchParams();
+  base.set('fromSrc', '-');
+  if (o.repo) base.set('repo', o.repo);
+  if (o.tag) base.set('tag', o.tag);
+  if (o.message) base.set('message', o.message);
+  if (o.platform) base.set('platform', o.platform);
+  for (const c of o.changes ?? []) base.append('changes', c);
+  return { method: 'POST', path: `/images/create?${base.toString()}`, rawBody: o.source, headers: { 'Content-Type': 'application/x-tar' } };
+}

@@ -1,0 +1,77 @@
+// Where the daemon is and how to reach it: DOCKER_HOST (unix:// only), else wharf's
+// default socket; when the default socket is absent, start wharfd and wait for it.
+import { spawn } from 'node:child_process';
+import { existsSync, openSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { EngineClient } from './client.js';
+import { ConnectionError } from './errors.js';
+import { InvalidArgument } from '../errdefs/index.js';
+
+export const DEFAULT_SOCKET = '/run/wharf/wharf.sock';
+
+export interface Endpoint {
+  socketPath: string;
+  /** True when no DOCKER_HOST chose the socket: only then may we start wharfd. */
+  isDefault: boolean;
+}
+
+export function resolveEndpoint(env: NodeJS.ProcessEnv = process.env): Endpoint {
+  const host = env.DOCKER_HOST;
+  if (!host) return { socketPath: DEFAULT_SOCKET, isDefault: true };
+  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length), isDefault: false };
+  if (host.startsWith('/')) return { socketPath: host, isDefault: false };
+  throw new InvalidArgument(`unsupported DOCKER_HOST ${JSON.stringify(host)}: wharf speaks unix:// only`);
+}
+
+export interface AutoStartOptions {
+  /** Path of wharfd.js; default: WHARFD env var, else `wharfd.js` beside the running script. */
+  daemonScript?: string;
+  /** How long to wait for `/_ping` to answer. Default 15 s. */
+  timeoutMs?: number;
+  /** Where the one-line notice goes. */
+  notify?: (line: string) => void;
+}
+
+function defaultDaemonScript(): string {
+  if (process.env.WHARFD) return process.env.WHARFD;
+  return join(dirname(process.argv[1] ?? '.'), 'wharfd.js');
+}
+
+/** Starts wharfd detached, logging to /run/wharf/wharfd.log when that directory exists. */
+export function startDaemon(o: AutoStartOptions, socketPath: string): number {
+  const script = o.daemonScript ?? defaultDaemonScript();
+  const isJs = /\.[cm]?js$/.test(script);
+  const logDir = dirname(socketPath);
+  let out: number | 'ignore' = 'ignore';
+  try { if (existsSync(logDir)) out = openSync(join(logDir, 'wharfd.log'), 'a'); } catch { /* no log then */ }
+  const child = spawn(isJs ? process.execPath : script, isJs ? [script] : [], { detached: true, stdio: ['ignore', out, out] });
+  child.unref();
+  return child.pid ?? -1;
+}
+
+/**
+ * A client connected and version-negotiated. Starts wharfd first when the default socket
+ * does not answer (never when DOCKER_HOST names the socket: that daemon is someone else's).
+ */
+export async function connect(o: AutoStartOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<EngineClient> {
+  const ep = resolveEndpoint(o.env);
+  const client = new EngineClient(ep.socketPath);
+  try {
+    await client.negotiate();
+    return client;
+  } catch (err) {
+    if (!(ep.isDefault && err instanceof ConnectionError && (err.code === 'ENOENT' || err.code === 'ECONNREFUSED'))) throw err;
+  }
+  const pid = startDaemon(o, ep.socketPath);
+  (o.notify ?? ((l) => process.stderr.write(`${l}\n`)))(`wharf: started wharfd (pid ${pid}, socket ${ep.socketPath})`);
+  const deadline = Date.now() + (o.timeoutMs ?? 15_000);
+  for (;;) {
+    try {
+      await client.negotiate();
+      return client;
+    } catch (err) {
+      if (!(err instanceof ConnectionError) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}

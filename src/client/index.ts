@@ -1,0 +1,10 @@
+export { EngineClient, CLIENT_API_VERSION, compareVersions } from './client.js';
+export type { AttachOptions, LogsOptions, ListContainersOptions, ListImagesOptions, ImportOptions } from './client.js';
+export { connect, resolveEndpoint, startDaemon, DEFAULT_SOCKET } from './connect.js';
+export type { Endpoint, AutoStartOptions } from './connect.js';
+export { apiError, isApiError, ConnectionError } from './errors.js';
+export type { ApiError } from './errors.js';
+export { FrameDecoder, demuxStream, encodeFrame } from './stdcopy.js';
+export { jsonLines, followProgress } from './jsonstream.js';
+export { readAll } from './transport.js';
+export type * from './types.js';
