@@ -14,6 +14,7 @@
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { Internal, InvalidArgument } from '../errdefs/index.js';
+import { runtimeMessage } from './runc.js';
 
 export interface ConmonMessage {
   data: number;
@@ -78,8 +79,14 @@ export class MessageReader {
     stream.on('end', () => this.onClose());
     stream.on('close', () => this.onClose());
     stream.on('error', () => this.onClose());
-    // Our end of the pipe must not keep wharfd alive.
-    (stream as Readable & { unref?: () => void }).unref?.();
+    // Our end of the pipe keeps the process alive only while someone waits on it.
+    this.setRef(false);
+  }
+
+  private setRef(on: boolean): void {
+    const s = this.stream as Readable & { ref?: () => void; unref?: () => void };
+    if (on) s.ref?.();
+    else s.unref?.();
   }
 
   private onData(chunk: string): void {
@@ -94,6 +101,7 @@ export class MessageReader {
 
   private push(m: ConmonMessage): void {
     const w = this.waiters.shift();
+    if (this.waiters.length === 0) this.setRef(false);
     if (w) w(m);
     else this.queue.push(m);
   }
@@ -111,6 +119,7 @@ export class MessageReader {
     const m = this.queue.shift();
     if (m) return Promise.resolve(m);
     if (this.closed) return Promise.resolve(undefined);
+    this.setRef(true);
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
@@ -137,7 +146,7 @@ export function parseMessage(line: string): ConmonMessage {
  * client's mistake (Docker answers 400 and the CLI exits 126/127); anything else is ours.
  */
 export function startError(what: string, message: string): Error {
-  const text = `OCI runtime ${what} failed: ${message}`;
+  const text = `OCI runtime ${what} failed: ${runtimeMessage(message)}`;
   if (/executable file not found|no such file or directory|permission denied|not a directory/i.test(message)) return new InvalidArgument(text);
   return new Internal(text);
 }
