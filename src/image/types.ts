@@ -71,6 +71,8 @@ export interface ImportOptions {
   /** Dockerfile-like lines: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR, VOLUME, STOPSIGNAL, ONBUILD. */
   changes?: string[];
   message?: string;
+  /** Where the tar came from, for the default history comment "Imported from <source>"; "-" (stdin) by default. */
+  source?: string;
   /** Tag to give the image, e.g. "busybox" or "busybox:1.35" (normalised by the store). */
   reference?: string;
   /** Platform of the imported rootfs; defaults to the host's. */
@@ -80,6 +82,21 @@ export interface ImportOptions {
 export interface ImageDeleteResponseItem {
   Untagged?: string;
   Deleted?: string;
+}
+
+/** A container that uses an image, for `remove`'s conflict checks. */
+export interface ContainerUse {
+  id: string;
+  running: boolean;
+}
+
+export interface ImageHistoryItem {
+  Id: string;
+  Created: number;
+  CreatedBy: string;
+  Tags: string[] | null;
+  Size: number;
+  Comment: string;
 }
 
 /** What an image provides to a container's root file system: overlay lower dirs, top first. */
@@ -101,12 +118,15 @@ export interface ImageService {
   /**
    * `docker rmi` semantics: a reference is untagged; the image is deleted when its last
    * tag goes (or when named by ID and it has at most one tag, or with force). `inUseBy`
-   * tells which containers use an image, for Docker's conflict errors.
+   * tells which containers use an image, for Docker's conflict errors; a bare ID string
+   * counts as a stopped container (Docker's wording differs for running ones).
    */
   remove(
     refOrId: string,
-    opts: { force: boolean; noPrune: boolean; inUseBy: (imageId: string) => string[] },
+    opts: { force: boolean; noPrune: boolean; inUseBy: (imageId: string) => Array<string | ContainerUse> },
   ): Promise<ImageDeleteResponseItem[]>;
+  /** `docker history`: newest entry first, Docker's ImageHistoryResponseItem shape. */
+  history(refOrId: string): ImageHistoryItem[];
   /** `docker import`: a rootfs tar (plain or gzip/bzip2/xz) becomes a one-layer image. */
   importRootfs(tar: Readable, opts: ImportOptions): Promise<ImageRecord>;
   /** `docker save`: docker-archive format (manifest.json + OCI layout), loadable by Docker. */
@@ -115,8 +135,8 @@ export interface ImageService {
   load(tar: Readable): Promise<string[]>;
   /** Unpacked layer dirs for a container's overlay mount. */
   rootfsLayers(imageId: string): RootfsLayers;
-  /** Total and shared sizes, for `system df` and `images` SharedSize. */
-  layerSizes(imageId: string): { size: number };
+  /** Total size and each layer's size (bottom layer first), for `history` and `system df`. */
+  layerSizes(imageId: string): { size: number; perLayer: number[] };
   /**
    * Creates an image from a directory diff already written as a tar stream (commit/build).
    * `parent` is the base image ("" for scratch); `config` holds the new image's defaults.

@@ -1,0 +1,25 @@
+// The image store's public face: the factory the daemon's composition root calls, and the
+// pure helpers (reference parsing, --change parsing) other folders need.
+
+import { LocalImageService } from './service.js';
+import type { ImageEventSink, ImageService } from './types.js';
+
+export function createImageService(opts: { root: string /* data root, e.g. /var/lib/wharf */; onEvent?: ImageEventSink }): ImageService {
+  return new LocalImageService(opts);
+}
+
+export type * from './types.js';
+export {
+  parseReference,
+  parseNormalizedNamed,
+  normalizeReference,
+  familiarName,
+  formatFamiliar,
+  repositoryName,
+  isValidTag,
+  isFullImageId,
+  type Reference,
+} from './reference.js';
+export { applyChanges } from './changes.js';
+export { chainIDs } from './layers.js';
+export { shortId } from './delete.js';
