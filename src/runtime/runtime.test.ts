@@ -346,3 +346,26 @@ test('exit watcher sees `true` exit quickly', { skip }, async () => {
     await cleanup(c);
   }
 });
+
+test('exit latency: from the process dying to the watcher callback', { skip }, async () => {
+  const c = await prepare({ args: ['sleep', '100'] });
+  let resolveSeen: (t: number) => void = () => undefined;
+  const got = new Promise<number>((r) => (resolveSeen = r));
+  const w = watchExits(c.exitDir, (id, code) => {
+    if (id === c.id) resolveSeen(performance.now() + code * 0);
+  });
+  try {
+    const { pid } = await rt.create({ ...c, tty: false, openStdin: false, logDriver: 'k8s-file' });
+    await rt.start(c.id);
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = performance.now();
+    process.kill(pid, 'SIGKILL');
+    const t1 = await got;
+    console.log(`# process exit → exit callback: ${(t1 - t0).toFixed(2)} ms`);
+    assert.ok(t1 - t0 < 100);
+    assert.equal(await rt.readExitCode(c.exitDir, c.id), 137);
+  } finally {
+    w.close();
+    await cleanup(c);
+  }
+});
