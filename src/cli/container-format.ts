@@ -1,5 +1,6 @@
 // docker's ContainerContext: the fields `ps --format` sees, and the default table.
 import type { ContainerSummary, Port } from '../client/types.js';
+import { GO_MARSHAL } from './template.js';
 import { ellipsis, goTime, humanSize, shortId, timeAgo } from './units.js';
 
 export const PS_HEADERS: Record<string, string> = {
@@ -50,5 +51,6 @@ export function containerContext(c: ContainerSummary, o: { trunc: boolean; now?:
     Status: c.Status,
   };
   Object.defineProperty(ctx, 'Label', { value: (k: unknown) => labels[String(k)] ?? '', enumerable: false });
+  Object.defineProperty(ctx, GO_MARSHAL, { value: true, enumerable: false });
   return ctx;
 }

@@ -92,7 +92,7 @@ export async function runCommand(mod: CommandModule, argv: string[], ctx: CliCon
     return await mod.main(ctx, parsed);
   } catch (e) {
     if (e instanceof ArityError) {
-      ctx.stderr.write(`${e.message}\n\nUsage:  ${ctx.prog} ${spec.usage}\n\nSee '${ctx.prog} ${spec.name} --help' for more information\n`);
+      ctx.stderr.write(`${e.message}\n\nUsage:  ${ctx.prog} ${spec.usage}\n\n${e.verb} '${ctx.prog} ${spec.name} --help' for more information\n`);
       return 1;
     }
     if (e instanceof FlagError) {

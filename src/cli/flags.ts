@@ -139,6 +139,10 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): Parsed {
 /** A wrong number of positionals: docker prints it with the usage and exits 1, not 125. */
 export class ArityError extends FlagError {
   override readonly name = 'ArityError';
+  /** docker 28 says "See '… --help'" after at-least errors and "Run '… --help'" after the others. */
+  constructor(message: string, readonly verb: 'See' | 'Run' = 'Run') {
+    super(message);
+  }
 }
 
 /** Docker's arity messages (`docker: 'docker stop' requires at least 1 argument`). */
@@ -148,7 +152,7 @@ export function checkArity(spec: CommandSpec, prog: string, n: number): void {
   const who = `'${prog} ${spec.name}'`;
   if (min !== undefined && max !== undefined && min === max && n !== min) throw new ArityError(`${prog}: ${who} requires ${plural(min)}`);
   if (min !== undefined && max !== undefined && min !== max && (n < min || n > max)) throw new ArityError(`${prog}: ${who} requires at least ${min} and at most ${plural(max)}`);
-  if (min !== undefined && max === undefined && n < min) throw new ArityError(`${prog}: ${who} requires at least ${plural(min)}`);
+  if (min !== undefined && max === undefined && n < min) throw new ArityError(`${prog}: ${who} requires at least ${plural(min)}`, 'See');
   if (max !== undefined && min === undefined && n > max) throw new ArityError(`${prog}: ${who} accepts at most ${plural(max)}`);
 }
 

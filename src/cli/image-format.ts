@@ -1,5 +1,6 @@
 // docker's ImageContext: one row per tag (or per digest with --digests), `<none>` for untagged.
 import type { ImageSummary } from '../client/types.js';
+import { GO_MARSHAL } from './template.js';
 import { goTime, humanSize, shortId, timeAgo } from './units.js';
 
 export const IMAGE_HEADERS: Record<string, string> = {
@@ -49,5 +50,9 @@ export function imageContexts(img: ImageSummary, o: { trunc: boolean; digests: b
   for (const [repo, ds] of digestsByRepo) for (const d of ds) row(repo, '<none>', d);
   if (!rows.length) row('<none>', '<none>', '<none>');
   // Go's sort of the context keys, so `{{json .}}` matches docker's field order.
-  return rows.map((r) => Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1))));
+  return rows.map((r) => {
+    const sorted = Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1)));
+    Object.defineProperty(sorted, GO_MARSHAL, { value: true, enumerable: false });
+    return sorted;
+  });
 }

@@ -133,7 +133,8 @@ export function parseTemplate(src: string): Node[] {
     } else if (kw === 'end') {
       if (stack.length < 2) throw new InvalidArgument('template: unexpected {{end}}');
       let popped = stack.pop() as Frame;
-      while ((popped.node as { chained?: boolean } | null)?.chained) { stack.pop(); popped = stack.pop() as Frame; }
+      // An `else if` chain shares one {{end}}: unwind every frame it pushed.
+      while ((popped.node as { chained?: boolean } | null)?.chained) popped = stack.pop() as Frame;
     } else {
       top().list.push({ t: 'action', p: parsePipe(toks) });
     }
@@ -279,6 +280,9 @@ export class Template {
 }
 
 // ---------- functions
+/** Set on an object whose `{{json .}}` docker produces with json.Marshal (escaping <, >, &). */
+export const GO_MARSHAL = Symbol('go-marshal');
+
 function cmp(a: unknown, b: unknown): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
@@ -312,7 +316,12 @@ function len(v: unknown): number {
 }
 
 export const defaultFuncs: Funcs = {
-  json: (v) => JSON.stringify(v === undefined ? null : v),
+  // Formatter contexts (ps, images rows) marshal themselves with Go's HTML-safe escaping;
+  // plain values go through docker's encoder with SetEscapeHTML(false).
+  json: (v) => {
+    const s = JSON.stringify(v === undefined ? null : v);
+    return v && typeof v === 'object' && (v as Record<symbol, unknown>)[GO_MARSHAL] ? s.replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`) : s;
+  },
   join: (v, sep) => (Array.isArray(v) ? v.map(goString).join(String(sep)) : goString(v)),
   split: (s, sep) => String(s).split(String(sep)),
   lower: (s) => goString(s).toLowerCase(),

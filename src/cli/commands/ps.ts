@@ -28,7 +28,9 @@ export interface PsOptions {
 
 export async function listContainers(client: EngineClient, o: PsOptions): Promise<ContainerSummary[]> {
   const limit = o.latest ? 1 : o.last > 0 ? o.last : undefined;
-  return client.listContainers({ all: o.all || limit !== undefined, limit, size: o.size, filters: o.filters });
+  // Like docker, ask for sizes when the template shows them, not only with -s.
+  const size = o.size || /\.Size\b|json \.\s*\}\}/.test(o.format ?? '') || o.format === 'json';
+  return client.listContainers({ all: o.all || limit !== undefined, limit, size, filters: o.filters });
 }
 
 export function formatContainers(list: ContainerSummary[], o: PsOptions): string {

@@ -8,7 +8,7 @@ export const spec: CommandSpec = { name: 'top', usage: 'top CONTAINER [ps OPTION
 export async function main(ctx: CliContext, p: Parsed): Promise<number> {
   const [id, ...psArgs] = p.args as [string, ...string[]];
   const r = await (await ctx.client()).topContainer(id, psArgs.length ? psArgs.join(' ') : undefined);
-  const lines = [r.Titles, ...r.Processes].map((row) => `${row.join('\t')}\t`);
+  const lines = [r.Titles, ...r.Processes].map((row) => row.join('\t'));
   out(ctx, `${tabulate(lines.join('\n'), { minWidth: 20, padding: 1 })}\n`);
   return 0;
 }

@@ -11,7 +11,16 @@ export const spec: CommandSpec = {
   flags: [{ long: 'format', short: 'f', type: 'string', help: 'Format output using a custom template' }],
 };
 
-const kv = (indent: string, k: string, v: string | undefined): string => `${`${indent}${k}:`.padEnd(20)}${v ?? ''}`.trimEnd() + (v === '' ? '' : '') + '\n';
+const kv = (indent: string, k: string, v: string | undefined): string => `${`${indent}${k}:`.padEnd(20)}${v ?? ''}\n`;
+
+/** Go's time.ANSIC ("Thu May  7 21:09:36 2026"), which docker version prints for Built. */
+function ansic(iso: string | undefined): string {
+  const d = iso ? new Date(iso) : undefined;
+  if (!d || Number.isNaN(d.getTime())) return iso ?? '';
+  const [dow, mon] = [d.toUTCString().slice(0, 3), d.toUTCString().slice(8, 11)];
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${dow} ${mon} ${String(d.getUTCDate()).padStart(2, ' ')} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+}
 
 export async function main(ctx: CliContext, p: Parsed): Promise<number> {
   let server: VersionInfo | undefined; let failure: unknown; let apiVersion = CLIENT_API_VERSION;
@@ -42,7 +51,7 @@ export async function main(ctx: CliContext, p: Parsed): Promise<number> {
       s += kv('  ', 'API version', `${server.ApiVersion} (minimum version ${server.MinAPIVersion ?? server.ApiVersion})`);
       s += kv('  ', 'Go version', server.GoVersion);
       s += kv('  ', 'Git commit', server.GitCommit);
-      s += kv('  ', 'Built', server.BuildTime);
+      s += kv('  ', 'Built', ansic(server.BuildTime));
       s += kv('  ', 'OS/Arch', `${server.Os}/${server.Arch}`);
       s += kv('  ', 'Experimental', String(engine?.Details?.Experimental ?? server.Experimental ?? false));
       for (const c of server.Components ?? []) {
