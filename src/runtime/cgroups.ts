@@ -9,7 +9,7 @@
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { errnoCode } from '../errdefs/index.js';
+import { errnoCode, InvalidArgument } from '../errdefs/index.js';
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';
 
@@ -46,7 +46,7 @@ async function hierarchies(root: string): Promise<string[]> {
  */
 export async function removeCgroupLeftovers(cgroupsPath: string, opts: { root?: string } = {}): Promise<SweepResult> {
   const rel = path.posix.normalize(`/${cgroupsPath}`);
-  if (rel === '/') throw new Error('refusing to remove a cgroup root');
+  if (rel === '/') throw new InvalidArgument(`refusing to remove a cgroup root: ${cgroupsPath}`);
   const result: SweepResult = { removed: [], busy: [] };
   for (const h of await hierarchies(opts.root ?? CGROUP_ROOT)) await removeTree(path.join(h, rel), result);
   return result;

@@ -7,7 +7,7 @@
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { errnoCode } from '../errdefs/index.js';
+import { errnoCode, InvalidArgument } from '../errdefs/index.js';
 
 const MAX_SYMLINKS = 255;
 
@@ -34,7 +34,7 @@ export async function resolveInRoot(root: string, inner: string): Promise<string
       resolved.push(part);
       continue;
     }
-    if (++links > MAX_SYMLINKS) throw Object.assign(new Error(`too many levels of symbolic links: ${inner}`), { code: 'ELOOP' });
+    if (++links > MAX_SYMLINKS) throw new InvalidArgument(`too many levels of symbolic links: ${inner}`);
     if (target.startsWith('/')) resolved.length = 0;
     pending.unshift(...target.split('/').filter((c) => c !== '' && c !== '.'));
   }
