@@ -369,3 +369,46 @@ test('exit latency: from the process dying to the watcher callback', { skip }, a
     await cleanup(c);
   }
 });
+
+test('a bundle path too long for a socket address still attaches; exec with a tty', { skip }, async () => {
+  const c = await prepare({ args: ['sh', '-c', 'read line; echo "got $line"; sleep 100'], openStdin: true });
+  const longDir = path.join(tmp, 'x'.repeat(60), 'y'.repeat(60));
+  await fs.mkdir(path.dirname(longDir), { recursive: true });
+  await fs.rename(c.bundleDir, longDir);
+  const ctr = { ...c, bundleDir: longDir, pidFile: path.join(longDir, 'pid'), conmonPidFile: path.join(longDir, 'conmon.pid') };
+  try {
+    // leaveStdinOpen: a first client that disconnects must not close the container's stdin.
+    await rt.create({ ...ctr, tty: false, openStdin: true, logDriver: 'k8s-file', leaveStdinOpen: true });
+    await rt.start(ctr.id);
+    const first = await rt.attach(ctr.bundleDir);
+    first.close();
+    await new Promise((r) => setTimeout(r, 50));
+    const session = await rt.attach(ctr.bundleDir);
+    const io = collect(session);
+    session.writeStdin(Buffer.from('hi\n'));
+    const deadline = Date.now() + 3000;
+    while (!io.out().includes('got hi') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(io.out(), 'got hi\n');
+    session.close();
+
+    const execDir = path.join(longDir, 'exec-tty');
+    const h = await rt.exec(ctr.id, ctr.bundleDir, {
+      execId: `tty${ctr.id}`,
+      args: ['sh', '-c', 'sleep 0.2; stty size; tty'],
+      env: ['PATH=/bin', 'TERM=xterm'],
+      cwd: '/',
+      user: await resolveUser(rootfs, ''),
+      tty: true,
+      openStdin: false,
+      detach: false,
+      execDir,
+    });
+    const eio = collect(h.session!);
+    await rt.resize(execDir, { height: 30, width: 90 });
+    assert.equal(await h.exited, 0);
+    await eio.ended;
+    assert.equal(eio.out().replace(/\r/g, ''), '30 90\n/dev/pts/0\n');
+  } finally {
+    await cleanup(ctr);
+  }
+});
