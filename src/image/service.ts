@@ -86,14 +86,12 @@ export class LocalImageService implements ImageService, StoreInternals {
     await this.index.load();
     // A record whose layers are gone cannot be used; drop it rather than fail later.
     for (const img of [...this.index.images.values()]) {
-      for (const c of chainIDs(img.config.rootfs.diff_ids)) {
-        if (!(await this.layers.get(c))) {
-          for (const r of this.index.refsOf(img.id)) this.index.refs.delete(r);
-          await this.index.saveRefs();
-          await this.index.deleteImage(img.id);
-          break;
-        }
-      }
+      let complete = await this.blobs.has(img.id);
+      for (const c of chainIDs(img.config.rootfs.diff_ids)) complete &&= (await this.layers.get(c)) !== undefined;
+      if (complete) continue;
+      for (const r of this.index.refsOf(img.id)) this.index.refs.delete(r);
+      await this.index.saveRefs();
+      await this.index.deleteImage(img.id);
     }
     await this.collectGarbage();
   }

@@ -14,6 +14,7 @@
 
 import { spawn } from 'node:child_process';
 import { constants, promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import tar from 'tar-stream';
 import type { Readable } from 'node:stream';
@@ -51,24 +52,63 @@ export async function unpackTar(src: Readable, dest: string): Promise<UnpackResu
   return done;
 }
 
+/** Per-unpack state: the root, directory times to restore, and resolved parents. */
+interface Ctx {
+  root: string;
+  dirTimes: Array<{ p: string; mtime: Date }>;
+  /** entry parent path → resolved real path; cleared whenever anything is removed. */
+  dirs: Map<string, string>;
+  /** Small files being written in the background, by path; see `background`. */
+  pending: Map<string, Promise<void>>;
+  failed?: unknown;
+}
+
+/** Small files written concurrently: each fs call is a thread-pool round trip. */
+const MAX_PENDING = 32;
+
+/** Waits for every background write; rethrows the first failure. */
+async function barrier(ctx: Ctx): Promise<void> {
+  await Promise.all(ctx.pending.values());
+  if (ctx.failed) throw ctx.failed;
+}
+
+/**
+ * Lets `work` (finishing a file already created at `p`) run while later entries are
+ * read. Anything that could touch a pending path (same name again, a removal, a hard
+ * link) waits for the barrier first, so entries still take effect in archive order.
+ */
+async function background(ctx: Ctx, p: string, work: Promise<void>): Promise<void> {
+  const done = work
+    .catch((err: unknown) => {
+      ctx.failed ??= err;
+    })
+    .finally(() => ctx.pending.delete(p));
+  ctx.pending.set(p, done);
+  if (ctx.pending.size >= MAX_PENDING) await Promise.race(ctx.pending.values());
+  if (ctx.failed) throw ctx.failed;
+}
+
 async function unpackEntries(extract: tar.Extract, dest: string): Promise<UnpackResult> {
   // Take the iterator before any await: extract drops entries nobody listens for yet.
   const entries = { [Symbol.asyncIterator]: (it => () => it)(extract[Symbol.asyncIterator]()) };
   const dirTimes: Array<{ p: string; mtime: Date }> = [];
   let size = 0;
+  const ctx: Ctx = { root: dest, dirTimes, dirs: new Map(), pending: new Map() };
   try {
-    const root = await fs.realpath(dest);
+    ctx.root = await fs.realpath(dest);
     for await (const entry of entries) {
       const header = entry.header as Header;
       const body = entry as unknown as EntryStream;
       try {
-        size += await unpackEntry(root, header, body, dirTimes);
+        size += await unpackEntry(ctx, header, body);
       } finally {
         entry.resume(); // skip whatever the handler did not read
       }
     }
+    await barrier(ctx);
   } catch (err) {
     extract.destroy();
+    await Promise.allSettled(ctx.pending.values()); // no write may outlive the call
     if (err instanceof InvalidArgument || err instanceof Internal) throw err;
     if (errnoCode(err) === undefined) throw new InvalidArgument(`invalid layer tar: ${(err as Error).message}`, { cause: err });
     throw err;
@@ -97,7 +137,16 @@ export function entryComponents(name: string): string[] {
  * were "/". Missing directories are created (mode 0755) when `create`, else NotFound-ish
  * InvalidArgument. Returns the real path.
  */
-async function scopedDir(root: string, comps: string[], name: string, opts: { create: boolean }): Promise<string> {
+async function scopedDir(ctx: Ctx, comps: string[], name: string, opts: { create: boolean }): Promise<string> {
+  const key = comps.join('/');
+  const cached = ctx.dirs.get(key);
+  if (cached !== undefined) return cached;
+  const resolved = await resolveScoped(ctx.root, comps, name, opts);
+  ctx.dirs.set(key, resolved);
+  return resolved;
+}
+
+async function resolveScoped(root: string, comps: string[], name: string, opts: { create: boolean }): Promise<string> {
   const stack: string[] = [];
   const queue = [...comps];
   let links = 0;
@@ -133,7 +182,7 @@ async function scopedDir(root: string, comps: string[], name: string, opts: { cr
 }
 
 /** Removes whatever is at `p` unless it is a directory and `keepDir`. Returns true if a dir was kept. */
-async function clearPath(p: string, opts: { keepDir: boolean }): Promise<boolean> {
+async function clearPath(ctx: Ctx, p: string, opts: { keepDir: boolean }): Promise<boolean> {
   let st;
   try {
     st = await fs.lstat(p);
@@ -142,11 +191,14 @@ async function clearPath(p: string, opts: { keepDir: boolean }): Promise<boolean
     throw err;
   }
   if (st.isDirectory() && opts.keepDir) return true;
+  ctx.dirs.clear(); // a cached parent may have gone with it
+  await barrier(ctx); // a pending file may live below p
   await fs.rm(p, { recursive: true, force: true });
   return false;
 }
 
-async function unpackEntry(root: string, h: Header, entry: EntryStream, dirTimes: Array<{ p: string; mtime: Date }>): Promise<number> {
+async function unpackEntry(ctx: Ctx, h: Header, entry: EntryStream): Promise<number> {
+  const { root, dirTimes } = ctx;
   const name = h.name;
   const comps = entryComponents(name);
   const type = h.type ?? 'file';
@@ -158,45 +210,54 @@ async function unpackEntry(root: string, h: Header, entry: EntryStream, dirTimes
     return 0;
   }
   const base = comps[comps.length - 1]!;
-  const parent = await scopedDir(root, comps.slice(0, -1), name, { create: true });
+  const parent = await scopedDir(ctx, comps.slice(0, -1), name, { create: true });
 
   if (base.startsWith(WHITEOUT_PREFIX)) {
     if (base === WHITEOUT_OPAQUE) {
       await setXattr(parent, 'trusted.overlay.opaque', Buffer.from('y'));
     } else if (!base.startsWith(WHITEOUT_META_PREFIX)) {
       const target = path.join(parent, base.slice(WHITEOUT_PREFIX.length));
-      await clearPath(target, { keepDir: false });
+      if (ctx.pending.has(target)) await barrier(ctx);
+      await clearPath(ctx, target, { keepDir: false });
       await run('mknod', [target, 'c', '0', '0']);
     }
     return 0;
   }
 
   const p = path.join(parent, base);
+  if (ctx.pending.has(p) || type === 'link') await barrier(ctx);
   switch (type) {
     case 'directory': {
-      const kept = await clearPath(p, { keepDir: true });
-      if (!kept) await fs.mkdir(p, { mode: 0o755 });
+      try {
+        await fs.mkdir(p, { mode: 0o755 });
+      } catch (err) {
+        if (errnoCode(err) !== 'EEXIST') throw err;
+        if (!(await clearPath(ctx, p, { keepDir: true }))) await fs.mkdir(p, { mode: 0o755 });
+      }
       await applyMetadata(p, h, { symlink: false });
       dirTimes.push({ p, mtime: h.mtime ?? new Date(0) });
       return 0;
     }
     case 'file':
     case 'contiguous-file': {
-      await clearPath(p, { keepDir: false });
-      await writeFile(p, entry, h.size ?? 0);
-      await applyMetadata(p, h, { symlink: false });
+      await writeFile(ctx, p, entry, h);
       return h.size ?? 0;
     }
     case 'symlink': {
-      await clearPath(p, { keepDir: false });
-      await fs.symlink(h.linkname ?? '', p);
+      try {
+        await fs.symlink(h.linkname ?? '', p);
+      } catch (err) {
+        if (errnoCode(err) !== 'EEXIST') throw err;
+        await clearPath(ctx, p, { keepDir: false });
+        await fs.symlink(h.linkname ?? '', p);
+      }
       await applyMetadata(p, h, { symlink: true });
       return 0;
     }
     case 'link': {
       const linkComps = entryComponents(h.linkname ?? '');
       if (linkComps.length === 0) refuse(name, 'hard link to the layer root');
-      const tparent = await scopedDir(root, linkComps.slice(0, -1), name, { create: false });
+      const tparent = await scopedDir(ctx, linkComps.slice(0, -1), name, { create: false });
       const target = path.join(tparent, linkComps[linkComps.length - 1]!);
       let st;
       try {
@@ -206,12 +267,12 @@ async function unpackEntry(root: string, h: Header, entry: EntryStream, dirTimes
       }
       if (st.isDirectory()) refuse(name, 'hard link to a directory');
       if (target === p) return 0;
-      await clearPath(p, { keepDir: false });
+      await clearPath(ctx, p, { keepDir: false });
       await fs.link(target, p);
       return 0;
     }
     case 'fifo': {
-      await clearPath(p, { keepDir: false });
+      await clearPath(ctx, p, { keepDir: false });
       await run('mkfifo', [p]);
       await applyMetadata(p, h, { symlink: false });
       return 0;
@@ -219,7 +280,7 @@ async function unpackEntry(root: string, h: Header, entry: EntryStream, dirTimes
     case 'character-device':
     case 'block-device': {
       if (type === 'character-device' && (h.devmajor ?? 0) === 0 && (h.devminor ?? 0) === 0) {
-        await clearPath(p, { keepDir: false });
+        await clearPath(ctx, p, { keepDir: false });
         await run('mknod', [p, 'c', '0', '0']);
         await applyMetadata(p, h, { symlink: false });
         return 0;
@@ -231,17 +292,49 @@ async function unpackEntry(root: string, h: Header, entry: EntryStream, dirTimes
   }
 }
 
-async function writeFile(p: string, entry: EntryStream, size: number): Promise<void> {
+/** Creates `p` for writing, never through a symlink: an existing entry is replaced. */
+async function openExcl(ctx: Ctx, p: string): Promise<FileHandle> {
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-  const handle = await fs.open(p, flags, 0o600);
   try {
-    if (size <= SMALL_FILE) {
-      const chunks: Buffer[] = [];
+    return await fs.open(p, flags, 0o600);
+  } catch (err) {
+    if (errnoCode(err) !== 'EEXIST') throw err;
+    await clearPath(ctx, p, { keepDir: false });
+    return await fs.open(p, flags, 0o600);
+  }
+}
+
+/** Writes the entry; small files finish (data, owner, mode, times) in the background. */
+async function writeFile(ctx: Ctx, p: string, entry: EntryStream, h: Header): Promise<void> {
+  const handle = await openExcl(ctx, p);
+  if ((h.size ?? 0) <= SMALL_FILE) {
+    let chunks: Buffer[];
+    try {
+      chunks = [];
       for await (const c of entry) chunks.push(c);
-      await handle.writeFile(Buffer.concat(chunks));
-    } else {
-      for await (const c of entry) await handle.write(c);
+    } catch (err) {
+      await handle.close();
+      throw err;
     }
+    await background(ctx, p, finishFile(handle, p, h, chunks));
+    return;
+  }
+  await finishFile(handle, p, h, entry);
+}
+
+async function finishFile(handle: FileHandle, p: string, h: Header, body: Buffer[] | EntryStream): Promise<void> {
+  try {
+    if (Array.isArray(body)) {
+      if (body.length > 0) await handle.writeFile(body.length === 1 ? body[0]! : Buffer.concat(body));
+    } else {
+      for await (const c of body) await handle.write(c);
+    }
+    await handle.chown(h.uid ?? 0, h.gid ?? 0);
+    // chmod after chown: chown clears set-uid/set-gid bits.
+    await handle.chmod((h.mode ?? 0o644) & 0o7777);
+    await setPaxXattrs(p, h);
+    const mtime = h.mtime ?? new Date(0);
+    await handle.utimes(mtime, mtime);
   } finally {
     await handle.close();
   }
@@ -251,6 +344,12 @@ async function applyMetadata(p: string, h: Header, opts: { symlink: boolean }): 
   await fs.lchown(p, h.uid ?? 0, h.gid ?? 0);
   // chmod after chown: chown clears set-uid/set-gid bits.
   if (!opts.symlink) await fs.chmod(p, (h.mode ?? 0o644) & 0o7777);
+  await setPaxXattrs(p, h);
+  const mtime = h.mtime ?? new Date(0);
+  await fs.lutimes(p, mtime, mtime);
+}
+
+async function setPaxXattrs(p: string, h: Header): Promise<void> {
   if (h.pax) {
     for (const [k, v] of Object.entries(h.pax)) {
       // tar-stream decodes PAX values as UTF-8; a binary value (e.g. security.capability)
@@ -260,8 +359,6 @@ async function applyMetadata(p: string, h: Header, opts: { symlink: boolean }): 
       }
     }
   }
-  const mtime = h.mtime ?? new Date(0);
-  await fs.lutimes(p, mtime, mtime);
 }
 
 async function setXattr(p: string, name: string, value: Buffer): Promise<void> {
