@@ -6,7 +6,7 @@ import { describeError, ExitError, type CliContext } from './context.js';
 import { management, topLevel, type CommandModule, type Loader } from './registry.js';
 
 const PROG = 'wharf';
-export const WHARF_VERSION = '0.1.0';
+import { WHARF_VERSION } from './wharf-version.js';
 
 const GLOBAL_HELP = `
 Usage:  ${PROG} [OPTIONS] COMMAND

@@ -7,8 +7,9 @@ import type { Duplex, Readable } from 'node:stream';
 import { readAll, UnixTransport, type RequestOptions } from './transport.js';
 import type * as T from './types.js';
 
-/** The newest API version this client speaks; negotiation lowers it to the daemon's. */
-export const CLIENT_API_VERSION = '1.45';
+import { CLIENT_API_VERSION, compareVersions } from './api-version.js';
+
+export { CLIENT_API_VERSION, compareVersions };
 
 export interface AttachOptions { stream?: boolean; stdin?: boolean; stdout?: boolean; stderr?: boolean; logs?: boolean; detachKeys?: string }
 export interface LogsOptions { follow?: boolean; stdout?: boolean; stderr?: boolean; since?: string; until?: string; timestamps?: boolean; tail?: string }
@@ -16,14 +17,6 @@ export interface ListContainersOptions { all?: boolean; limit?: number; size?: b
 export interface ListImagesOptions { all?: boolean; digests?: boolean; filters?: T.Filters }
 export interface ImportOptions { source: Readable | Buffer; repo?: string; tag?: string; message?: string; changes?: string[]; platform?: string }
 
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number), pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d) return d;
-  }
-  return 0;
-}
 
 function filtersQuery(f: T.Filters | undefined): string | undefined {
   return f && Object.keys(f).length ? JSON.stringify(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, Object.fromEntries(v.map((x) => [x, true]))]))) : undefined;

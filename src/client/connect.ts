@@ -1,7 +1,5 @@
 // Where the daemon is and how to reach it: DOCKER_HOST (unix:// only), else wharf's
 // default socket; when the default socket is absent, start wharfd and wait for it.
-import { spawn } from 'node:child_process';
-import { existsSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EngineClient } from './client.js';
 import { ConnectionError } from './errors.js';
@@ -38,7 +36,9 @@ function defaultDaemonScript(): string {
 }
 
 /** Starts wharfd detached, logging to /run/wharf/wharfd.log when that directory exists. */
-export function startDaemon(o: AutoStartOptions, socketPath: string): number {
+export async function startDaemon(o: AutoStartOptions, socketPath: string): Promise<number> {
+  // Loaded only here: child_process costs start-up time every other command would pay.
+  const [{ spawn }, { existsSync, openSync }] = await Promise.all([import('node:child_process'), import('node:fs')]);
   const script = o.daemonScript ?? defaultDaemonScript();
   const isJs = /\.[cm]?js$/.test(script);
   const logDir = dirname(socketPath);
@@ -62,7 +62,7 @@ export async function connect(o: AutoStartOptions & { env?: NodeJS.ProcessEnv } 
   } catch (err) {
     if (!(ep.isDefault && err instanceof ConnectionError && (err.code === 'ENOENT' || err.code === 'ECONNREFUSED'))) throw err;
   }
-  const pid = startDaemon(o, ep.socketPath);
+  const pid = await startDaemon(o, ep.socketPath);
   (o.notify ?? ((l) => process.stderr.write(`${l}\n`)))(`wharf: started wharfd (pid ${pid}, socket ${ep.socketPath})`);
   const deadline = Date.now() + (o.timeoutMs ?? 15_000);
   for (;;) {

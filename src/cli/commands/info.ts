@@ -1,6 +1,6 @@
 // docker info: the common part of docker's layout, or --format over the daemon's JSON.
 import { describeError, err, out, type CliContext } from '../context.js';
-import { WHARF_VERSION } from '../dispatch.js';
+import { WHARF_VERSION } from '../wharf-version.js';
 import type { CommandSpec, Parsed } from '../flags.js';
 import { Template } from '../template.js';
 import { humanSize } from '../units.js';

@@ -1,10 +1,9 @@
 // docker version: client section, then the daemon's (kept when the daemon is unreachable).
-import { CLIENT_API_VERSION, compareVersions } from '../../client/client.js';
+import { CLIENT_API_VERSION, compareVersions } from '../../client/api-version.js';
 import type { VersionInfo } from '../../client/types.js';
 import { describeError, err, out, type CliContext } from '../context.js';
-import { WHARF_VERSION } from '../dispatch.js';
+import { WHARF_VERSION } from '../wharf-version.js';
 import type { CommandSpec, Parsed } from '../flags.js';
-import { Template } from '../template.js';
 
 export const spec: CommandSpec = {
   name: 'version', usage: 'version [OPTIONS]', description: 'Show the Docker version information', maxArgs: 0,
@@ -35,6 +34,7 @@ export async function main(ctx: CliContext, p: Parsed): Promise<number> {
   };
   const format = p.flags.format as string | undefined;
   if (format) {
+    const { Template } = await import('../template.js'); // only --format needs the engine
     out(ctx, `${new Template(format === 'json' ? '{{json .}}' : format).execute({ Client: clientInfo, Server: server ?? null })}\n`);
   } else {
     let s = 'Client:\n';
