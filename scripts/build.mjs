@@ -3,7 +3,7 @@
 // dispatch, and each command is a chunk loaded by dynamic import() when it runs.
 // `node scripts/build.mjs cli` (or `daemon`) builds one of them.
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 
 const common = {
   bundle: true,
@@ -18,12 +18,13 @@ const common = {
 };
 
 const targets = {
-  cli: () => build({
+  // Chunk names carry content hashes: clear old ones so dist/cli holds one build.
+  cli: () => (rmSync('dist/cli', { recursive: true, force: true }), build({
     ...common, entryPoints: { wharf: 'src/cli/main.ts' }, outdir: 'dist', splitting: true,
     chunkNames: 'cli/[name]-[hash]',
     // Chunks are imported, never run: only the entry needs the shebang and require shim.
     banner: { js: common.banner.js },
-  }).then(() => chmodSync('dist/wharf.js', 0o755)),
+  })).then(() => chmodSync('dist/wharf.js', 0o755)),
   daemon: () => build({ ...common, entryPoints: ['src/daemon/main.ts'], outfile: 'dist/wharfd.js' })
     .then(() => chmodSync('dist/wharfd.js', 0o755)),
 };
