@@ -31,14 +31,7 @@ export class RequestContext {
 
   /** The JSON body, or `fallback` when the body is empty. */
   async json<T>(fallback?: T): Promise<T> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of this.req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_JSON_BODY) throw new InvalidArgument('request body too large');
-      chunks.push(chunk as Buffer);
-    }
-    const text = Buffer.concat(chunks).toString('utf8').trim();
+    const text = (this.hijack ? await this.hijackedBody() : await this.plainBody()).toString('utf8').trim();
     if (text === '') {
       if (fallback !== undefined) return fallback;
       throw new InvalidArgument('bad parameter: request body is empty');
@@ -48,6 +41,42 @@ export class RequestContext {
     } catch (err) {
       throw new InvalidArgument(`invalid JSON: ${(err as Error).message}`);
     }
+  }
+
+  private async plainBody(): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of this.req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_JSON_BODY) throw new InvalidArgument('request body too large');
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  /**
+   * On an upgraded connection the body is not parsed by node: its Content-Length bytes
+   * are the start of `head` (and maybe of the socket). Take exactly those, so that what
+   * follows is the client's stdin.
+   */
+  private async hijackedBody(): Promise<Buffer> {
+    const hijack = this.hijack!;
+    const length = Number(this.req.headers['content-length'] ?? 0);
+    if (!Number.isInteger(length) || length < 0 || length > MAX_JSON_BODY) throw new InvalidArgument('invalid Content-Length');
+    let buf = hijack.head;
+    while (buf.length < length) {
+      const chunk = await new Promise<Buffer | null>((resolve) => {
+        const onData = (c: Buffer) => { cleanup(); resolve(c); };
+        const onEnd = () => { cleanup(); resolve(null); };
+        const cleanup = () => { hijack.socket.off('data', onData); hijack.socket.off('end', onEnd); hijack.socket.pause(); };
+        hijack.socket.on('data', onData);
+        hijack.socket.once('end', onEnd);
+      });
+      if (!chunk) throw new InvalidArgument('request body ended early');
+      buf = Buffer.concat([buf, chunk]);
+    }
+    hijack.head = buf.subarray(length);
+    return buf.subarray(0, length);
   }
 
   /** The response; handlers that hijack have none. */

@@ -68,6 +68,7 @@ export function pipe(session: AttachSession, client: AttachClient, onEnd: () => 
   session.onEnd(onEnd);
   if (client.stdin) {
     socket.on('data', (chunk: Buffer) => session.writeStdin(chunk));
+    socket.resume(); // reading the request body may have paused it
     socket.on('end', () => {
       if (client.stdinOnce) session.closeStdin();
     });

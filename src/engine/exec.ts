@@ -140,12 +140,12 @@ export class ExecService {
       e.exitCode = /permission denied/i.test(text) ? 126 : /not found|no such file/i.test(text) ? 127 : 126;
       e.running = false;
       await fs.rm(execDir, { recursive: true, force: true });
-      const message = Buffer.from(`OCI runtime exec failed: exec failed: ${text}: unknown\r\n`);
+      const message = Buffer.from(`${text}: unknown\r\n`);
       if (opts.client) {
         opts.client.socket.end(tty ? message : frame('stdout', message));
         return;
       }
-      throw new InvalidArgument(`OCI runtime exec failed: exec failed: ${text}: unknown`);
+      throw new InvalidArgument(`${text}: unknown`);
     }
   }
 

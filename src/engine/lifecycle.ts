@@ -16,6 +16,8 @@ import { mountRootfs, rootfsPaths, unmountRootfs } from './rootfs.js';
 import { Waiters } from './waiters.js';
 
 const DEFAULT_STOP_TIMEOUT_S = 10;
+/** How long `kill` (SIGKILL) waits for the exit before answering anyway. */
+const KILL_WAIT_MS = 10_000;
 
 export class Lifecycle {
   readonly locks = new KeyedMutex();
@@ -72,6 +74,8 @@ export class Lifecycle {
         ...paths,
         tty: !!spec.config.Tty,
         openStdin: !!spec.config.OpenStdin,
+        // Only `run -i` (StdinOnce) closes the container's stdin when its client goes.
+        leaveStdinOpen: !spec.config.StdinOnce,
         logDriver: spec.hostConfig.LogConfig?.Type === 'none' ? 'none' : 'k8s-file',
       });
       await this.attach.connectPending(spec.id, paths.bundleDir);
@@ -89,6 +93,8 @@ export class Lifecycle {
       await this.deps.store.save(rec);
     } catch (err) {
       await this.failStart(rec, err);
+      // Docker removes an AutoRemove container whose start failed; `run --rm` waits for that.
+      if (spec.hostConfig.AutoRemove) setImmediate(() => void this.removeAfterExit(rec));
       throw startError(err);
     }
     this.deps.events.publish('container', 'start', spec.id, containerAttributes(rec));
@@ -134,14 +140,17 @@ export class Lifecycle {
   /** Set by the container service: removes an AutoRemove container once it has exited. */
   removeAfterExit: (rec: ContainerRecord) => Promise<void> = async () => undefined;
 
+  /** Sends a signal; for SIGKILL, returns once the exit is recorded (as Docker's kill does). */
   async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
     const rec = this.deps.store.get(ref);
     if (!isActive(rec.state)) throw new Conflict(msg.containerNotRunning(rec.spec.id));
     const sig = normaliseSignal(signal);
+    const exited = sig === 'SIGKILL' ? this.waiters.nextExit(rec.spec.id) : undefined;
     rec.state.stoppedByUser = true;
     this.deps.events.publish('container', 'kill', rec.spec.id, containerAttributes(rec, { signal: String(signalNumber(sig)) }));
     await this.deps.runtime.kill(rec.spec.id, sig);
-    if (rec.state.status === 'paused' && (sig === 'SIGKILL' || sig === 'KILL')) await this.deps.runtime.resume(rec.spec.id).catch(() => undefined);
+    if (rec.state.status === 'paused' && sig === 'SIGKILL') await this.deps.runtime.resume(rec.spec.id).catch(() => undefined);
+    if (exited) await withTimeout(exited, KILL_WAIT_MS);
   }
 
   /** SIGTERM (or the image's stop signal), then SIGKILL after `timeoutS`. */
@@ -258,10 +267,9 @@ function signalNumber(sig: string): number {
 
 /** Start errors keep runc's message (the CLI derives exit codes 126/127 from it). */
 function startError(err: unknown): Error {
-  if (err instanceof Conflict || err instanceof InvalidArgument) return err;
+  if (err instanceof Conflict) return err;
   const text = err instanceof Error ? err.message : String(err);
-  if (/executable file not found|no such file or directory|permission denied/i.test(text)) {
-    return new InvalidArgument(`failed to create task for container: OCI runtime create failed: ${text}: unknown`);
-  }
-  return err instanceof Internal ? err : new Internal(text);
+  if (!/^OCI runtime/.test(text)) return err instanceof InvalidArgument || err instanceof Internal ? err : new Internal(text);
+  const wrapped = `failed to create task for container: failed to create shim task: ${text}: unknown`;
+  return err instanceof InvalidArgument ? new InvalidArgument(wrapped) : new Internal(wrapped);
 }

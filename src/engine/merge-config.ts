@@ -10,6 +10,9 @@ function asList(v: string[] | string | null | undefined): string[] | undefined {
   return typeof v === 'string' ? [v] : v;
 }
 
+/** Docker gives every container a PATH when its image has none. */
+export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 export function mergeEnv(imageEnv: string[] = [], requestEnv: string[] = []): string[] {
   const out = new Map<string, string>();
   for (const kv of [...imageEnv, ...requestEnv]) {
@@ -54,7 +57,7 @@ export function mergeConfig(image: ContainerConfigInImage, req: ContainerConfig)
     Tty: req.Tty ?? false,
     OpenStdin: req.OpenStdin ?? false,
     StdinOnce: req.StdinOnce ?? false,
-    Env: mergeEnv(image.Env, req.Env ?? []),
+    Env: withDefaultPath(mergeEnv(image.Env, req.Env ?? [])),
     Cmd: cmd.length > 0 ? cmd : null,
     Image: req.Image ?? '',
     Volumes: { ...(image.Volumes ?? {}), ...(req.Volumes ?? {}) },
@@ -65,6 +68,10 @@ export function mergeConfig(image: ContainerConfigInImage, req: ContainerConfig)
     ...(req.StopSignal || image.StopSignal ? { StopSignal: req.StopSignal || image.StopSignal } : {}),
     ...(req.Healthcheck || image.Healthcheck ? { Healthcheck: req.Healthcheck ?? image.Healthcheck } : {}),
   };
+}
+
+function withDefaultPath(env: string[]): string[] {
+  return env.some((kv) => kv.startsWith('PATH=')) ? env : [DEFAULT_PATH, ...env];
 }
 
 /** Docker's Path and Args: the first word of entrypoint+cmd and the rest. */

@@ -14,7 +14,5 @@ export const msg = {
   containerAlreadyPaused: (id: string) => `Container ${id} is already paused`,
   removeRunning: (id: string) =>
     `cannot remove container "/${id}": container is running: stop the container before removing or force remove`,
-  imageInUse: (ref: string, id: string) =>
-    `conflict: unable to remove repository reference "${ref}" (must force) - container ${id} is using its referenced image ${id}`,
   invalidReference: (ref: string) => `invalid reference format: ${ref}`,
 } as const;

@@ -138,7 +138,8 @@ export function parseMessage(line: string): ConmonMessage {
   }
   const data = /"data"\s*:\s*(-?\d+)/.exec(line);
   const message = /"message"\s*:\s*"([\s\S]*)"\s*}\s*$/.exec(line);
-  return { data: data ? Number(data[1]) : -1, ...(message ? { message: message[1] } : { message: line }) };
+  // conmon puts runc's stderr (with a raw newline) in the JSON, so JSON.parse fails: unescape by hand.
+  return { data: data ? Number(data[1]) : -1, ...(message ? { message: message[1].replace(/\\(.)/g, '$1') } : { message: line }) };
 }
 
 /**

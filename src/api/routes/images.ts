@@ -8,7 +8,7 @@ import type { ImageRecord } from '../../image/types.js';
 import { checkFilterKeys } from '../query.js';
 import type { Router } from '../router.js';
 import type { RequestContext } from '../context.js';
-import { imageHistory, imageInspect, imageSummary } from '../views/image.js';
+import { imageInspect, imageSummary } from '../views/image.js';
 
 function imageFilter(engine: Engine, filters: Filters): (img: ImageRecord) => boolean {
   checkFilterKeys(filters, ['dangling', 'reference', 'label', 'before', 'since', 'until']);
@@ -56,6 +56,7 @@ async function streamJsonLines(ctx: RequestContext, work: (emit: (obj: unknown) 
 export function imageRoutes(router: Router, engine: Engine): void {
   const images = engine.images;
   const containersUsing = (id: string) => engine.containers.usersOfImage(id).map((c) => c.spec.id);
+  const containerUses = (id: string) => engine.containers.usersOfImage(id).map((c) => ({ id: c.spec.id, running: c.state.status === 'running' || c.state.status === 'paused' }));
 
   router.get('/images/json', async (ctx) => {
     const match = imageFilter(engine, ctx.query.filters());
@@ -122,7 +123,7 @@ export function imageRoutes(router: Router, engine: Engine): void {
 
   router.get('/images/{name*}/history', async (ctx) => {
     const img = images.resolve(ctx.params.name);
-    ctx.send(200, imageHistory(img, images.layerSizes(img.id).perLayer));
+    ctx.send(200, images.history(img.id));
   });
 
   router.get('/images/{name*}/get', async (ctx) => {
@@ -141,6 +142,6 @@ export function imageRoutes(router: Router, engine: Engine): void {
   });
 
   router.delete('/images/{name*}', async (ctx) => {
-    ctx.send(200, await images.remove(ctx.params.name, { force: ctx.query.bool('force'), noPrune: ctx.query.bool('noprune'), inUseBy: containersUsing }));
+    ctx.send(200, await images.remove(ctx.params.name, { force: ctx.query.bool('force'), noPrune: ctx.query.bool('noprune'), inUseBy: containerUses }));
   });
 }

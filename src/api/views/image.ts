@@ -56,18 +56,3 @@ export function imageInspect(rec: ImageRecord, lowerDirs: string[]) {
     Metadata: { LastTagTime: rec.addedAt },
   };
 }
-
-export function imageHistory(rec: ImageRecord, layerSizes: number[]) {
-  const history = rec.config.history ?? [];
-  let layerIndex = 0;
-  const rows = history.map((h) => {
-    const size = h.empty_layer ? 0 : (layerSizes[layerIndex++] ?? 0);
-    return { Id: '<missing>', Created: Math.floor(Date.parse(h.created ?? '') / 1000) || 0, CreatedBy: h.created_by ?? '', Tags: null as string[] | null, Size: size, Comment: h.comment ?? '' };
-  });
-  rows.reverse();
-  if (rows.length > 0) {
-    rows[0].Id = rec.id;
-    rows[0].Tags = rec.repoTags.length ? rec.repoTags : null;
-  }
-  return rows;
-}

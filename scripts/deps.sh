@@ -1,0 +1,26 @@
+#!/bin/bash
+# Installs what wharf needs on Debian (bookworm) and builds it. Idempotent: packages
+# already present are not fetched again, so the test script can call it every time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# runc + conmon run containers; tini is --init; busybox-static makes the base image;
+# iproute2 + nftables do networking; attr sets overlay's opaque-dir xattr on unpack;
+# procps gives `ps` for `docker top`.
+APT_PACKAGES=(runc conmon tini busybox-static iproute2 nftables attr procps tar xz-utils bzip2 ca-certificates)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "deps: npm ci" >&2
+  npm ci --no-audit --no-fund >/dev/null
+fi
+npm run -s build
