@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
+node scripts/check-layers.mjs
 npx tsc -p .
 status=0
 node --test --test-concurrency=1 out/src out/test || status=$?
