@@ -54,8 +54,11 @@ export function createApiServer(router: Router, log: ApiLogger): http.Server {
     if (found === 'no-route' || found === 'bad-method') throw new NotFound(`page not found`);
     const ctx = new RequestContext(req, res, found.params, url, version, hijack);
     // A client that hangs up cancels its long operations (wait, logs -f, import).
+    // (`res` closes when the answer is done or the peer goes; a keep-alive socket outlives
+    // many requests, so listening there would pile up listeners.)
     const onClose = () => ctx.abort.abort();
-    (hijack?.socket ?? res?.socket)?.once('close', onClose);
+    if (res) res.once('close', onClose);
+    else hijack?.socket.once('close', onClose);
     await found.handler(ctx);
   };
 

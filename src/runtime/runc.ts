@@ -3,6 +3,8 @@
 // message, so the engine can add context without parsing stderr itself.
 
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Conflict, Internal, NotFound } from '../errdefs/index.js';
 import type { RuntimeState } from './types.js';
 
@@ -59,6 +61,9 @@ export class RuncCli {
 
   /** Idempotent: a container the runtime does not know is already deleted. */
   async delete(id: string, opts: { force?: boolean } = {}): Promise<void> {
+    // runc and crun keep a directory per container under --root: without it there is
+    // nothing to delete, and a process spawn (~8 ms) is saved on every start and rm.
+    if (!existsSync(path.join(this.opts.root, id))) return;
     try {
       await this.run(['delete', ...(opts.force ? ['--force'] : []), id]);
     } catch (err) {
