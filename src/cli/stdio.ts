@@ -27,6 +27,9 @@ export function pump(conn: Duplex, o: PumpOptions): Promise<string | undefined> 
     conn.on('end', finish);
     conn.on('close', finish);
     conn.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' || e.code === 'EPIPE' ? finish() : reject(e)));
+    // A container with no output that exits at once (`run --rm busybox true`) can close the
+    // connection while `start` is still answering, before we listen: 'end' already fired.
+    if (conn.readableEnded || conn.destroyed) finish();
     if (o.stdin) {
       o.stdin.on('data', (b: Buffer) => { if (!done) conn.write(b); });
       // Half-close: the container gets EOF on stdin, its output keeps coming.
