@@ -13,7 +13,7 @@ import { imageInspect, imageSummary } from '../views/image.js';
 function imageFilter(engine: Engine, filters: Filters): (img: ImageRecord) => boolean {
   checkFilterKeys(filters, ['dangling', 'reference', 'label', 'before', 'since', 'until']);
   const dangling = filters.dangling?.[0];
-  if (dangling !== undefined && !['true', 'false', '1', '0'].includes(dangling)) throw new InvalidArgument(`invalid filter 'dangling=${dangling}'`);
+  if (dangling !== undefined && !['true', 'false', '1', '0'].includes(dangling)) throw new InvalidArgument(`invalid filter 'dangling=[${filters.dangling!.join(' ')}]'`); // Go prints the []string
   const refPatterns = (filters.reference ?? []).map(globToRegExp);
   const before = filters.before?.map((r) => engine.images.resolve(r));
   const since = filters.since?.map((r) => engine.images.resolve(r));

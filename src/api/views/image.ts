@@ -1,6 +1,10 @@
 // Docker's JSON views of an image: the `images` row (ImageSummary), `image inspect`
 // (ImageInspect, API 1.50 shape) and `history` rows.
+import { familiarName } from '../../image/index.js';
 import type { ImageRecord } from '../../image/types.js';
+
+/** The store keeps normalised names; Docker answers with familiar ones ("busybox:latest"). */
+const familiar = (refs: string[]): string[] => refs.map(familiarName);
 
 function createdSeconds(rec: ImageRecord): number {
   const t = Date.parse(rec.config.created ?? '');
@@ -11,8 +15,8 @@ export function imageSummary(rec: ImageRecord, containers: number) {
   return {
     Id: rec.id,
     ParentId: rec.parent,
-    RepoTags: rec.repoTags,
-    RepoDigests: rec.repoDigests,
+    RepoTags: familiar(rec.repoTags),
+    RepoDigests: familiar(rec.repoDigests),
     Created: createdSeconds(rec),
     Size: rec.size,
     SharedSize: -1,
@@ -25,8 +29,8 @@ export function imageInspect(rec: ImageRecord, lowerDirs: string[]) {
   const cfg = rec.config.config ?? {};
   return {
     Id: rec.id,
-    RepoTags: rec.repoTags,
-    RepoDigests: rec.repoDigests,
+    RepoTags: familiar(rec.repoTags),
+    RepoDigests: familiar(rec.repoDigests),
     Parent: rec.parent,
     Comment: rec.config.comment ?? (rec.config.history?.at(-1)?.comment ?? ''),
     Created: rec.config.created ?? '',

@@ -21,6 +21,14 @@ function ansic(iso: string | undefined): string {
   return `${dow} ${mon} ${String(d.getUTCDate()).padStart(2, ' ')} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
 }
 
+/**
+ * Docker's Go structs name the field APIVersion (JSON "ApiVersion"), so templates say
+ * {{.Server.APIVersion}}; a non-enumerable alias keeps {{json .}} in the JSON spelling.
+ */
+function goFieldNames<T extends { ApiVersion?: string }>(o: T): T {
+  return Object.defineProperty({ ...o }, 'APIVersion', { get: () => o.ApiVersion, enumerable: false });
+}
+
 export async function main(ctx: CliContext, p: Parsed): Promise<number> {
   let server: VersionInfo | undefined; let failure: unknown; let apiVersion = CLIENT_API_VERSION;
   try {
@@ -35,7 +43,7 @@ export async function main(ctx: CliContext, p: Parsed): Promise<number> {
   const format = p.flags.format as string | undefined;
   if (format) {
     const { Template } = await import('../template.js'); // only --format needs the engine
-    out(ctx, `${new Template(format === 'json' ? '{{json .}}' : format).execute({ Client: clientInfo, Server: server ?? null })}\n`);
+    out(ctx, `${new Template(format === 'json' ? '{{json .}}' : format).execute({ Client: goFieldNames(clientInfo), Server: server ? goFieldNames(server) : null })}\n`);
   } else {
     let s = 'Client:\n';
     s += kv(' ', 'Version', WHARF_VERSION);
