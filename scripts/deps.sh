@@ -20,7 +20,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "deps: npm ci" >&2
-  npm ci --no-audit --no-fund >/dev/null
+  # `npm install`, not `npm ci`: node-unix-socket names optional per-platform packages
+  # that the registry does not have, which the lock file cannot record and `npm ci` refuses.
+  echo "deps: npm install" >&2
+  npm install --no-audit --no-fund >/dev/null
 fi
 npm run -s build
