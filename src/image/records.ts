@@ -72,7 +72,8 @@ export class ImageIndex {
   }
 
   refsOf(id: string): string[] {
-    return [...this.refs.entries()].filter(([, v]) => v === id).map(([k]) => k);
+    // Docker lists an image's references sorted bytewise by their full name (refstore's lexicalRefs).
+    return [...this.refs.entries()].filter(([, v]) => v === id).map(([k]) => k).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   full(img: StoredImage): ImageRecord {

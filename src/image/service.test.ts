@@ -307,3 +307,17 @@ test('import: a hostile rootfs is refused and leaves nothing behind', async () =
     await pipeline(Readable.from([]), createWriteStream(path.join(base, 'empty')));
   });
 });
+
+test('tags: an image lists its references sorted bytewise, as Docker does', async () => {
+  await withService(async (svc) => {
+    const rec = await svc.importRootfs(createReadStream(busyboxTar), { reference: 't1:b' });
+    for (const t of ['t1:a', 'zz:1', 'aa:1', 'quay.io/x/y:1']) await svc.tag(rec.id, t);
+    assert.deepEqual(svc.resolve(rec.id).repoTags, [
+      'docker.io/library/aa:1',
+      'docker.io/library/t1:a',
+      'docker.io/library/t1:b',
+      'docker.io/library/zz:1',
+      'quay.io/x/y:1',
+    ]);
+  });
+});
