@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { ContainerCreateRequest } from '../contract/index.js';
 import { Conflict, InvalidArgument, msg } from '../errdefs/index.js';
 import { familiarName } from '../image/index.js';
-import { readLogs, type LogRecord } from '../runtime/index.js';
+import { readLogs, type LogRecord, type ReadLogsOptions } from '../runtime/index.js';
 import { AttachHub, type AttachClient } from './attach.js';
 import { isActive, type ContainerRecord } from './container.js';
 import { containerAttributes, createContainer } from './create.js';
@@ -21,15 +21,8 @@ import { mountRootfs, rootfsPaths, unmountRootfs } from './rootfs.js';
 
 const run = promisify(execFile);
 
-export interface LogOptions {
-  follow: boolean;
-  stdout: boolean;
-  stderr: boolean;
-  since?: number;
-  until?: number;
-  tail: number | 'all';
-  timestamps: boolean;
-}
+/** `docker logs` options as the API receives them; the engine adds when to stop following. */
+export type LogOptions = Omit<ReadLogsOptions, 'untilExited' | 'signal'>;
 
 export class ContainerService {
   readonly attachHub: AttachHub;
