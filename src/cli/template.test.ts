@@ -67,3 +67,9 @@ test('go-units sizes and durations', () => {
   assert.equal(humanDuration(3_600_000), 'About an hour');
   assert.equal(humanDuration(5 * 86_400_000), '5 days');
 });
+
+test('json: maps come out with sorted keys, structs in field order (Go encoding)', () => {
+  const cfg = { User: 'u', ExposedPorts: { '8080/tcp': {}, '53/udp': {} }, Labels: { z: '1', 'c d': '2', a: '3' }, Env: ['B=1', 'A=2'] };
+  assert.equal(x('{{json .}}', cfg), '{"User":"u","ExposedPorts":{"53/udp":{},"8080/tcp":{}},"Labels":{"a":"3","c d":"2","z":"1"},"Env":["B=1","A=2"]}');
+  assert.equal(x('{{json .ExposedPorts}}', cfg), '{"53/udp":{},"8080/tcp":{}}');
+});

@@ -315,11 +315,23 @@ function len(v: unknown): number {
   throw new InvalidArgument(`template: len of ${goString(v)}`);
 }
 
+/**
+ * Go marshals maps with sorted keys and structs in field order. A JSON object whose keys
+ * are not all exported Go field names (Labels, ExposedPorts, Volumes, …) was a map.
+ */
+function goMapOrder(_key: string, v: unknown): unknown {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+  const keys = Object.keys(v);
+  if (keys.every((k) => /^[A-Z][A-Za-z0-9]*$/.test(k))) return v;
+  const o = v as Record<string, unknown>;
+  return Object.fromEntries(keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((k) => [k, o[k]]));
+}
+
 export const defaultFuncs: Funcs = {
   // Formatter contexts (ps, images rows) marshal themselves with Go's HTML-safe escaping;
   // plain values go through docker's encoder with SetEscapeHTML(false).
   json: (v) => {
-    const s = JSON.stringify(v === undefined ? null : v);
+    const s = JSON.stringify(v === undefined ? null : v, goMapOrder);
     return v && typeof v === 'object' && (v as Record<symbol, unknown>)[GO_MARSHAL] ? s.replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`) : s;
   },
   join: (v, sep) => (Array.isArray(v) ? v.map(goString).join(String(sep)) : goString(v)),

@@ -159,6 +159,10 @@ test('unpack: hard link to /etc/passwd is refused', async () => {
   );
 });
 
+test('unpack: a hard link with ".." in its target is refused naming the link entry', async () => {
+  await assertRefused([{ name: 'hl-entry', type: 'link', linkname: '../../etc/shadow' }], '"hl-entry": hard link target ../../etc/shadow escapes the layer');
+});
+
 test('unpack: device nodes are refused', async () => {
   await assertRefused([{ name: 'dev/null', type: 'character-device', devmajor: 1, devminor: 3 }], 'dev/null');
   await assertRefused([{ name: 'dev/sda', type: 'block-device', devmajor: 8, devminor: 0 }], 'dev/sda');

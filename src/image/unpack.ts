@@ -255,6 +255,8 @@ async function unpackEntry(ctx: Ctx, h: Header, entry: EntryStream): Promise<num
       return 0;
     }
     case 'link': {
+      // Checked here so that the error names this entry, not its target.
+      if ((h.linkname ?? '').split('/').includes('..')) refuse(name, `hard link target ${h.linkname} escapes the layer`);
       const linkComps = entryComponents(h.linkname ?? '');
       if (linkComps.length === 0) refuse(name, 'hard link to the layer root');
       const tparent = await scopedDir(ctx, linkComps.slice(0, -1), name, { create: false });

@@ -1,5 +1,6 @@
 // /images/… endpoints ("Image" tag). Import and load answer with Docker's JSON progress
 // stream; save and get stream a tar.
+import { PassThrough } from 'node:stream';
 import type { Engine } from '../../engine/engine.js';
 import { matchLabels, type Filters } from '../../engine/filters.js';
 import { parseUntil } from '../../engine/containers.js';
@@ -40,17 +41,41 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
+/**
+ * Docker's progress stream for import and load. Like moby's WriteFlusher, nothing is sent
+ * until the first line: an error before that (a bad --change, a hostile or garbage tar)
+ * is an ordinary HTTP error ("Error response from daemon: …"); after it, an error line.
+ */
 async function streamJsonLines(ctx: RequestContext, work: (emit: (obj: unknown) => void) => Promise<void>): Promise<void> {
-  const res = ctx.startStream('application/json');
-  const emit = (obj: unknown) => res.write(`${JSON.stringify(obj)}\r\n`);
+  let res: ReturnType<RequestContext['startStream']> | undefined;
+  const emit = (obj: unknown) => {
+    res ??= ctx.startStream('application/json');
+    res.write(`${JSON.stringify(obj)}\r\n`);
+  };
   try {
     await work(emit);
   } catch (err) {
+    if (!res) throw err;
     const message = err instanceof Error ? err.message : String(err);
     emit({ errorDetail: { message }, error: message });
-  } finally {
-    res.end();
   }
+  (res ?? ctx.startStream('application/json')).end();
+}
+
+/**
+ * The request body as a stream the image service may destroy on a bad tar without
+ * destroying the socket: the rest of the upload is drained, so the client gets to read
+ * our error instead of a hang-up.
+ */
+function uploadedBody(ctx: RequestContext): PassThrough {
+  const body = new PassThrough();
+  ctx.req.pipe(body);
+  body.on('close', () => {
+    if (ctx.req.readableEnded) return;
+    ctx.req.unpipe(body);
+    ctx.req.resume();
+  });
+  return body;
 }
 
 export function imageRoutes(router: Router, engine: Engine): void {
@@ -79,7 +104,7 @@ export function imageRoutes(router: Router, engine: Engine): void {
     const [os, architecture] = platform ? platform.split('/') : [];
     // Parse everything that can fail before reading the body: a bad --change leaves nothing behind.
     await streamJsonLines(ctx, async (emit) => {
-      const rec = await images.importRootfs(ctx.req, {
+      const rec = await images.importRootfs(uploadedBody(ctx), {
         changes: ctx.query.all('changes'),
         message: ctx.query.string('message'),
         reference,
@@ -92,7 +117,7 @@ export function imageRoutes(router: Router, engine: Engine): void {
   router.post('/images/load', async (ctx) => {
     const quiet = ctx.query.bool('quiet');
     await streamJsonLines(ctx, async (emit) => {
-      const lines = await images.load(ctx.req);
+      const lines = await images.load(uploadedBody(ctx));
       for (const line of lines) emit({ stream: `${line}\n` });
       if (!quiet && lines.length === 0) emit({ stream: 'no images loaded\n' });
     });
