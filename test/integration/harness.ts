@@ -120,7 +120,8 @@ export async function startDaemon(opts: { image?: boolean } = {}): Promise<TestD
     await waitForPing(socket, child, () => fs.readFile(logFile, 'utf8').catch(() => ''));
   };
   const stopChild = async (signal: NodeJS.Signals) => {
-    if (!child || child.exitCode !== null) return;
+    // A child killed by a signal has exitCode null and signalCode set.
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child!.once('exit', r));
     child.kill(signal);
     await exited;
