@@ -37,8 +37,8 @@ export class Engine {
     const { orphanDirs } = await this.deps.store.load();
     await sweepTemp(this.deps.config.execRoot);
     // Watch before reconciling, so an exit that happens meanwhile is not missed.
-    const watcher = watchExits(exitDir(this.deps.config), (id, code) => {
-      void this.containers.lifecycle.onExit(id, code).catch(() => undefined);
+    const watcher = watchExits(exitDir(this.deps.config), (id, code, exitedAt) => {
+      void this.containers.lifecycle.onExit(id, code, { finishedAt: exitedAt.toISOString() }).catch(() => undefined);
     });
     this.stopWatching = () => watcher.close();
     await reconcile(this.deps, this.containers.lifecycle, orphanDirs);

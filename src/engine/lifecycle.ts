@@ -115,21 +115,21 @@ export class Lifecycle {
   }
 
   /** Called when conmon reports an exit (or reconcile finds one). */
-  async onExit(id: string, exitCode: number): Promise<void> {
+  async onExit(id: string, exitCode: number, opts: { finishedAt?: string } = {}): Promise<void> {
     const rec = this.deps.store.find(id);
     if (!rec) return;
     await this.locks.run(id, async () => {
       if (!isActive(rec.state)) return;
-      await this.cleanupAfterExit(rec, exitCode);
+      await this.cleanupAfterExit(rec, exitCode, opts.finishedAt);
     });
     if (rec.spec.hostConfig.AutoRemove) await this.removeAfterExit(rec);
   }
 
-  private async cleanupAfterExit(rec: ContainerRecord, exitCode: number): Promise<void> {
+  private async cleanupAfterExit(rec: ContainerRecord, exitCode: number, finishedAt = new Date().toISOString()): Promise<void> {
     const paths = this.paths(rec);
     await this.deps.runtime.delete(rec.spec.id, { force: true }).catch(() => undefined);
     await unmountRootfs(rootfsPaths(this.deps.store.containerDir(rec.spec.id)));
-    Object.assign(rec.state, { status: 'exited', pid: 0, conmonPid: 0, exitCode, finishedAt: new Date().toISOString() });
+    Object.assign(rec.state, { status: 'exited', pid: 0, conmonPid: 0, exitCode, finishedAt });
     await this.deps.store.save(rec);
     await fs.rm(path.join(paths.exitDir, rec.spec.id), { force: true });
     await fs.rm(paths.bundleDir, { recursive: true, force: true });

@@ -34,7 +34,9 @@ export async function reconcile(deps: EngineDeps, lifecycle: Lifecycle, orphanDi
         continue;
       }
       const code = await deps.runtime.readExitCode(paths.exitDir, id);
-      await lifecycle.onExit(id, code ?? LOST_EXIT_CODE); // cases 2 and 3
+      // conmon wrote the exit file when the process exited: that, not now, is FinishedAt.
+      const finishedAt = code === undefined ? undefined : await fs.stat(path.join(paths.exitDir, id)).then((st) => st.mtime.toISOString(), () => undefined);
+      await lifecycle.onExit(id, code ?? LOST_EXIT_CODE, { finishedAt }); // cases 2 and 3
       continue;
     }
     if (live) await deps.runtime.delete(id, { force: true }); // case 4

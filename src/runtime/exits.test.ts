@@ -67,3 +67,19 @@ test('watchExits reports quickly (inotify, not the rescan)', async () => {
     await fs.rm(dir, { recursive: true, force: true });
   }
 });
+
+test('watchExits reports when the exit happened (the file time), not when it was noticed', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'wharf-exits-'));
+  const when = new Date('2021-02-03T04:05:06.789Z');
+  await fs.writeFile(path.join(dir, 'past'), '7');
+  await fs.utimes(path.join(dir, 'past'), when, when);
+  const got: [string, number, Date][] = [];
+  const w = watchExits(dir, (id, code, at) => got.push([id, code, at]), { rescanMs: 50 });
+  try {
+    for (let i = 0; i < 40 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    assert.deepEqual(got, [['past', 7, when]]);
+  } finally {
+    w.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});

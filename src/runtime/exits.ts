@@ -18,7 +18,7 @@ export interface WatchExitsOptions {
   rescanMs?: number;
 }
 
-export function watchExits(dir: string, onExit: (id: string, exitCode: number) => void, opts: WatchExitsOptions = {}): ExitWatcher {
+export function watchExits(dir: string, onExit: (id: string, exitCode: number, exitedAt: Date) => void, opts: WatchExitsOptions = {}): ExitWatcher {
   fs.mkdirSync(dir, { recursive: true });
   /** id → identity of the exit file already reported. */
   const seen = new Map<string, string>();
@@ -41,7 +41,7 @@ export function watchExits(dir: string, onExit: (id: string, exitCode: number) =
         const identity = `${st.ino}:${st.mtimeMs}`;
         if (seen.get(name) === identity) return;
         seen.set(name, identity);
-        onExit(name, code);
+        onExit(name, code, st.mtime); // conmon wrote the file as the process exited
       });
     });
   };
