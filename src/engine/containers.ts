@@ -1,7 +1,7 @@
 // The container service the API calls: create, list, inspect, remove, rename, prune,
 // top, export, logs and attach. Start/stop and exits are in lifecycle.ts.
 import { execFile, spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import type { ContainerCreateRequest } from '../contract/index.js';
@@ -202,7 +202,9 @@ export class ContainerService {
     const rootfs = rootfsPaths(this.deps.store.containerDir(rec.spec.id));
     const mountedHere = !isActive(rec.state);
     if (mountedHere) await mountRootfs(this.deps.images.rootfsLayers(rec.spec.imageId).lowerDirs, rootfs);
-    const tar = spawn('tar', ['--numeric-owner', '--xattrs', '-C', rootfs.merged, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // Docker's export names entries "bin/", ".dockerenv", …: no "./" prefix, no root entry.
+    const top = (await readdir(rootfs.merged)).sort();
+    const tar = spawn('tar', ['--numeric-owner', '--xattrs', '-C', rootfs.merged, '-cf', '-', ...(top.length ? ['--', ...top] : ['-T', '/dev/null'])], { stdio: ['ignore', 'pipe', 'ignore'] });
     this.deps.events.publish('container', 'export', rec.spec.id, containerAttributes(rec));
     return {
       stream: tar.stdout,
