@@ -1,5 +1,14 @@
-// Entry point of `wharf`. Kept tiny on purpose: start-up time is a target, so only the
-// command being run is loaded (dynamic import, split into chunks by esbuild).
+// Entry point of `wharf`. Kept tiny on purpose: start-up time is a target. The bundle is
+// CommonJS (see scripts/build.mjs), so no top-level await here.
 import { dispatch } from './dispatch.js';
 
-process.exitCode = await dispatch(process.argv.slice(2));
+let settled = false;
+dispatch(process.argv.slice(2)).then(
+  (code) => { settled = true; process.exitCode = code; },
+  (e: unknown) => { settled = true; process.stderr.write(`wharf: ${e instanceof Error ? e.stack : String(e)}\n`); process.exitCode = 1; },
+);
+// The event loop emptied while a command still awaited something nobody will ever
+// settle: a bug, and it must not pass for success (ESM's top-level await exits 13 here).
+process.once('exit', () => {
+  if (!settled) { process.stderr.write('wharf: internal error: the command stopped before it finished\n'); process.exitCode = 13; }
+});

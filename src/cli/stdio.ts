@@ -30,6 +30,9 @@ export function pump(conn: Duplex, o: PumpOptions): Promise<string | undefined> 
     // A container with no output that exits at once (`run --rm busybox true`) can close the
     // connection while `start` is still answering, before we listen: 'end' already fired.
     if (conn.readableEnded || conn.destroyed) finish();
+    // The transport hands hijacked connections over paused (so no output is lost before we
+    // listen); a paused stream stays paused when a 'data' listener is added.
+    else conn.resume();
     if (o.stdin) {
       o.stdin.on('data', (b: Buffer) => { if (!done) conn.write(b); });
       // Half-close: the container gets EOF on stdin, its output keeps coming.

@@ -4,7 +4,9 @@ import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineClient } from './client.js';
+import { Readable } from 'node:stream';
+import { CLIENT_API_VERSION, EngineClient } from './client.js';
+import { readAll } from './transport.js';
 import { ConnectionError, isApiError } from './errors.js';
 import { encodeFrame, FrameDecoder } from './stdcopy.js';
 import { NotFound } from '../errdefs/index.js';
@@ -35,6 +37,65 @@ test('negotiates the API version down to the daemon and prefixes paths', async (
     c.close();
   });
   assert.deepEqual(seen, ['/_ping', '/v1.41/version']);
+});
+
+test('no ping: requests carry our version, and a "too new" answer lowers it once', async () => {
+  const seen: string[] = [];
+  await withServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    const v = /^\/v([\d.]+)\//.exec(req.url ?? '')?.[1];
+    if (v && v !== '1.41') { res.statusCode = 400; res.end(`{"message":"client version ${v} is too new. Maximum supported API version is 1.41"}`); return; }
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => { res.setHeader('Content-Type', 'application/json'); res.end(JSON.stringify({ Id: body })); });
+  }, async (sock) => {
+    const c = new EngineClient(sock);
+    const r = await c.createContainer({ Image: 'busybox' });
+    assert.equal(r.Id, '{"Image":"busybox"}'); // the body went out again with the retry
+    await c.version();
+    assert.equal(c.apiVersion, '1.41');
+    c.close();
+  });
+  assert.deepEqual(seen, [`POST /v${CLIENT_API_VERSION}/containers/create`, 'POST /v1.41/containers/create', 'GET /v1.41/version']);
+});
+
+test('a streamed body is sent chunked after a ping; keep-alive reuses one connection', async () => {
+  const seen: string[] = [];
+  const ports = new Set<number | string>();
+  let upload = '';
+  await withServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    ports.add(`${req.socket.remoteAddress}:${(req.socket as unknown as { _handle: { fd: number } })._handle.fd}`);
+    if (req.url === '/_ping') { res.setHeader('API-Version', '1.50'); res.end('OK'); return; }
+    req.on('data', (c) => { upload += c; });
+    req.on('end', () => res.end('{"stream":"done"}\n'));
+  }, async (sock) => {
+    const c = new EngineClient(sock);
+    const res = await c.loadImages(Readable.from([Buffer.from('abc'), Buffer.from('def')]));
+    assert.equal((await readAll(res)).toString(), '{"stream":"done"}\n');
+    await c.loadImages(Buffer.from('xyz'));
+    c.close();
+  });
+  assert.equal(upload, 'abcdefxyz');
+  assert.deepEqual(seen, ['GET /_ping', `POST /v${CLIENT_API_VERSION}/images/load`, `POST /v${CLIENT_API_VERSION}/images/load`]);
+  assert.equal(ports.size, 1);
+});
+
+test('onUnreachable runs once when no daemon listens, then the request goes through', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wharf-client-'));
+  const sock = join(dir, 's.sock');
+  const server = http.createServer((_req, res) => res.end('{"Version":"late"}'));
+  let calls = 0;
+  const c = new EngineClient(sock, { onUnreachable: async () => { calls++; await new Promise<void>((r) => server.listen(sock, r)); } });
+  try {
+    assert.equal((await c.version()).Version, 'late');
+    assert.equal(calls, 1);
+  } finally {
+    c.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('JSON errors become typed errors with status and message', async () => {
@@ -68,6 +129,7 @@ test('hijack: 101 upgrade, framed output, half-closed stdin still reads', async 
     const outs: string[] = []; const errs: string[] = [];
     const dec = new FrameDecoder({ stdout: (b) => outs.push(b.toString()), stderr: (b) => errs.push(b.toString()) });
     conn.on('data', (b: Buffer) => dec.push(b));
+    conn.resume(); // handed over paused
     conn.end('hello\n');
     await new Promise((r) => conn.on('close', r));
     assert.deepEqual([outs.join(''), errs.join('')], ['hello\n', 'bye\n']);

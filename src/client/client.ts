@@ -2,14 +2,20 @@
 // JSON, or the response stream for streaming endpoints, or a raw socket for attach/exec.
 // Errors: ApiError (errdefs class + statusCode) for daemon answers, ConnectionError when
 // the socket cannot be reached.
-import type { IncomingMessage } from 'node:http';
+//
+// API version: docker's CLI pings before its first request to learn the daemon's version.
+// We save that round trip: requests go out with our own version, and only a daemon older
+// than us answers 400 "client version X is too new. Maximum supported API version is Y";
+// then we adopt Y and send the request again. Same outcome as docker's negotiation.
 import type { Duplex, Readable } from 'node:stream';
-import { readAll, UnixTransport, type RequestOptions } from './transport.js';
+import { readAll, isReplayable, UnixTransport, type RequestOptions, type Response } from './transport.js';
+import { ConnectionError, isApiError } from './errors.js';
 import type * as T from './types.js';
 
 import { CLIENT_API_VERSION, compareVersions } from './api-version.js';
 
 export { CLIENT_API_VERSION, compareVersions };
+export type { Response };
 
 export interface AttachOptions { stream?: boolean; stdin?: boolean; stdout?: boolean; stderr?: boolean; logs?: boolean; detachKeys?: string }
 export interface LogsOptions { follow?: boolean; stdout?: boolean; stderr?: boolean; since?: string; until?: string; timestamps?: boolean; tail?: string }
@@ -17,18 +23,31 @@ export interface ListContainersOptions { all?: boolean; limit?: number; size?: b
 export interface ListImagesOptions { all?: boolean; digests?: boolean; filters?: T.Filters }
 export interface ImportOptions { source: Readable | Buffer; repo?: string; tag?: string; message?: string; changes?: string[]; platform?: string }
 
+export interface EngineClientOptions {
+  /**
+   * Called once, on the first request that finds no daemon listening (ENOENT or
+   * ECONNREFUSED); when it resolves the request is sent again. connect() uses it to start
+   * wharfd on the default socket.
+   */
+  onUnreachable?: () => Promise<void>;
+}
 
 function filtersQuery(f: T.Filters | undefined): string | undefined {
   return f && Object.keys(f).length ? JSON.stringify(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, Object.fromEntries(v.map((x) => [x, true]))]))) : undefined;
 }
 
+const TOO_NEW = /client version \S+ is too new\. Maximum supported API version is (\d+\.\d+)/;
+
 export class EngineClient {
   readonly transport: UnixTransport;
-  /** API version in use after `negotiate()`. */
+  /** API version in use: ours until a daemon says it is older (or `negotiate()` asked it). */
   apiVersion = CLIENT_API_VERSION;
+  private negotiated = false;
+  private onUnreachable?: () => Promise<void>;
 
-  constructor(socketPath: string) {
+  constructor(socketPath: string, o: EngineClientOptions = {}) {
     this.transport = new UnixTransport(socketPath);
+    this.onUnreachable = o.onUnreachable;
   }
 
   get socketPath(): string { return this.transport.socketPath; }
@@ -37,33 +56,57 @@ export class EngineClient {
   async negotiate(): Promise<T.Ping> {
     const ping = await this.ping();
     if (ping.apiVersion && compareVersions(ping.apiVersion, CLIENT_API_VERSION) < 0) this.apiVersion = ping.apiVersion;
-    this.transport.versionPrefix = `/v${this.apiVersion}`;
+    this.negotiated = true;
     return ping;
   }
 
   async ping(): Promise<T.Ping> {
-    const res = await this.transport.request({ path: '/_ping' });
+    const res = await this.send({ path: '/_ping' }, { versioned: false }, (r) => this.transport.request(r));
     res.resume();
     const h = res.headers;
-    return { apiVersion: h['api-version'] as string | undefined, osType: h['ostype'] as string | undefined, experimental: h['docker-experimental'] === 'true' };
+    return { apiVersion: h['api-version'], osType: h['ostype'], experimental: h['docker-experimental'] === 'true' };
   }
 
   close(): void { this.transport.close(); }
 
   // ---- plumbing
-  async raw(opts: RequestOptions): Promise<IncomingMessage> { return this.transport.request(opts); }
+  /** Sends a request below the version prefix, recovering from "no daemon yet" and "too new" once each. */
+  async raw(opts: RequestOptions): Promise<Response> { return this.send(opts, { versioned: true }, (r) => this.transport.request(r)); }
+
+  private hijack(opts: RequestOptions): Promise<Duplex> { return this.send(opts, { versioned: true }, (r) => this.transport.hijack(r)); }
+
+  private async send<R>(opts: RequestOptions, o: { versioned: boolean }, call: (r: RequestOptions) => Promise<R>): Promise<R> {
+    const replayable = isReplayable(opts);
+    // A one-shot body cannot be sent twice: learn the version first.
+    if (o.versioned && !replayable && !this.negotiated) await this.negotiate();
+    const go = (): Promise<R> => call({ ...opts, path: (o.versioned ? `/v${this.apiVersion}` : '') + opts.path });
+    try {
+      return await go();
+    } catch (e) {
+      if (e instanceof ConnectionError && this.onUnreachable && (e.code === 'ENOENT' || e.code === 'ECONNREFUSED')) {
+        const start = this.onUnreachable;
+        this.onUnreachable = undefined;
+        await start();
+        return this.send(opts, o, call);
+      }
+      const m = isApiError(e) && e.statusCode === 400 && !this.negotiated ? TOO_NEW.exec(e.message) : null;
+      if (!m || !replayable) throw e;
+      this.apiVersion = m[1] as string;
+      this.negotiated = true;
+      return go();
+    }
+  }
+
   async json<R>(opts: RequestOptions): Promise<R> {
-    const res = await this.transport.request(opts);
-    const body = (await readAll(res)).toString('utf8');
+    const body = (await readAll(await this.raw(opts))).toString('utf8');
     return (body.trim() ? JSON.parse(body) : undefined) as R;
   }
   /** JSON plus the exact bytes, for `inspect` which prints the daemon's own JSON. */
   async jsonRaw<R>(opts: RequestOptions): Promise<{ value: R; raw: string }> {
-    const res = await this.transport.request(opts);
-    const raw = (await readAll(res)).toString('utf8');
+    const raw = (await readAll(await this.raw(opts))).toString('utf8');
     return { value: JSON.parse(raw) as R, raw };
   }
-  private async empty(opts: RequestOptions): Promise<void> { (await this.transport.request(opts)).resume(); }
+  private async empty(opts: RequestOptions): Promise<void> { (await this.raw(opts)).resume(); }
 
   // ---- system
   version(): Promise<T.VersionInfo> { return this.json({ path: '/version' }); }
@@ -83,15 +126,15 @@ export class EngineClient {
   }
   pruneImages(filters?: T.Filters): Promise<T.ImagePruneReport> { return this.json({ method: 'POST', path: '/images/prune', query: { filters: filtersQuery(filters) } }); }
   /** POST /images/create?fromSrc=-: returns the JSON-lines progress stream. */
-  importImage(o: ImportOptions): Promise<IncomingMessage> {
-    return this.transport.request(importRequest(o));
+  importImage(o: ImportOptions): Promise<Response> {
+    return this.raw(importRequest(o));
   }
-  saveImages(names: string[]): Promise<IncomingMessage> {
+  saveImages(names: string[]): Promise<Response> {
     // `names` repeats once per image, which encodeQuery's object form cannot express.
-    return this.transport.request({ path: `/images/get?${names.map((n) => `names=${encodeURIComponent(n)}`).join('&')}` });
+    return this.raw({ path: `/images/get?${names.map((n) => `names=${encodeURIComponent(n)}`).join('&')}` });
   }
-  loadImages(source: Readable | Buffer, o: { quiet?: boolean } = {}): Promise<IncomingMessage> {
-    return this.transport.request({ method: 'POST', path: '/images/load', rawBody: source, query: { quiet: o.quiet ? 1 : undefined }, headers: { 'Content-Type': 'application/x-tar' } });
+  loadImages(source: Readable | Buffer, o: { quiet?: boolean } = {}): Promise<Response> {
+    return this.raw({ method: 'POST', path: '/images/load', rawBody: source, query: { quiet: o.quiet ? 1 : undefined }, headers: { 'Content-Type': 'application/x-tar' } });
   }
 
   // ---- containers
@@ -130,21 +173,21 @@ export class EngineClient {
    * register the wait *before* starting the container, as docker run does.
    */
   async waitContainer(id: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<{ result: Promise<T.WaitResponse> }> {
-    const res = await this.transport.request({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/wait`, query: { condition } });
+    const res = await this.raw({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/wait`, query: { condition } });
     const result = readAll(res).then((b) => JSON.parse(b.toString('utf8')) as T.WaitResponse);
     result.catch(() => undefined); // a caller that gives up on the wait must not crash the process
     return { result };
   }
-  containerLogs(id: string, o: LogsOptions): Promise<IncomingMessage> {
-    return this.transport.request({
+  containerLogs(id: string, o: LogsOptions): Promise<Response> {
+    return this.raw({
       path: `/containers/${encodeURIComponent(id)}/logs`,
       query: { follow: o.follow ? 1 : undefined, stdout: o.stdout ? 1 : undefined, stderr: o.stderr ? 1 : undefined, since: o.since, until: o.until, timestamps: o.timestamps ? 1 : undefined, tail: o.tail },
     });
   }
-  exportContainer(id: string): Promise<IncomingMessage> { return this.transport.request({ path: `/containers/${encodeURIComponent(id)}/export` }); }
+  exportContainer(id: string): Promise<Response> { return this.raw({ path: `/containers/${encodeURIComponent(id)}/export` }); }
   /** Hijacks the connection: raw bytes both ways (framed when the container has no TTY). */
   attachContainer(id: string, o: AttachOptions): Promise<Duplex> {
-    return this.transport.hijack({
+    return this.hijack({
       method: 'POST', path: `/containers/${encodeURIComponent(id)}/attach`,
       query: { stream: o.stream ? 1 : undefined, stdin: o.stdin ? 1 : undefined, stdout: o.stdout ? 1 : undefined, stderr: o.stderr ? 1 : undefined, logs: o.logs ? 1 : undefined, detachKeys: o.detachKeys },
     });
@@ -162,7 +205,7 @@ export class EngineClient {
     return this.empty({ method: 'POST', path: `/exec/${execId}/start`, body: { Detach: true, Tty: false } });
   }
   startExecAttached(execId: string, o: { tty: boolean }): Promise<Duplex> {
-    return this.transport.hijack({ method: 'POST', path: `/exec/${execId}/start`, body: { Detach: false, Tty: o.tty } });
+    return this.hijack({ method: 'POST', path: `/exec/${execId}/start`, body: { Detach: false, Tty: o.tty } });
   }
   inspectExec(execId: string): Promise<T.ExecInspect> { return this.json({ path: `/exec/${execId}/json` }); }
   resizeExec(execId: string, size: { h: number; w: number }): Promise<void> {

@@ -50,28 +50,31 @@ export async function startDaemon(o: AutoStartOptions, socketPath: string): Prom
 }
 
 /**
- * A client connected and version-negotiated. Starts wharfd first when the default socket
- * does not answer (never when DOCKER_HOST names the socket: that daemon is someone else's).
+ * A client for the daemon at DOCKER_HOST, else wharf's default socket. Nothing is sent
+ * yet: the first request finds out whether a daemon listens. When none does on the
+ * default socket, that request starts wharfd, waits for it, and goes through (never when
+ * DOCKER_HOST names the socket: that daemon is someone else's).
  */
-export async function connect(o: AutoStartOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<EngineClient> {
+export function connect(o: AutoStartOptions & { env?: NodeJS.ProcessEnv } = {}): EngineClient {
   const ep = resolveEndpoint(o.env);
-  const client = new EngineClient(ep.socketPath);
-  try {
-    await client.negotiate();
-    return client;
-  } catch (err) {
-    if (!(ep.isDefault && err instanceof ConnectionError && (err.code === 'ENOENT' || err.code === 'ECONNREFUSED'))) throw err;
-  }
-  const pid = await startDaemon(o, ep.socketPath);
-  (o.notify ?? ((l) => process.stderr.write(`${l}\n`)))(`wharf: started wharfd (pid ${pid}, socket ${ep.socketPath})`);
+  if (!ep.isDefault) return new EngineClient(ep.socketPath);
+  return new EngineClient(ep.socketPath, { onUnreachable: () => startAndWait(o, ep.socketPath) });
+}
+
+async function startAndWait(o: AutoStartOptions, socketPath: string): Promise<void> {
+  const pid = await startDaemon(o, socketPath);
+  (o.notify ?? ((l) => process.stderr.write(`${l}\n`)))(`wharf: started wharfd (pid ${pid}, socket ${socketPath})`);
+  const probe = new EngineClient(socketPath);
   const deadline = Date.now() + (o.timeoutMs ?? 15_000);
-  for (;;) {
-    try {
-      await client.negotiate();
-      return client;
-    } catch (err) {
-      if (!(err instanceof ConnectionError) || Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
+  try {
+    for (;;) {
+      try {
+        await probe.ping();
+        return;
+      } catch (err) {
+        if (!(err instanceof ConnectionError) || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
-  }
+  } finally { probe.close(); }
 }
