@@ -170,13 +170,14 @@ export class EngineClient {
   /**
    * POST /containers/{id}/wait. Resolves once the daemon has accepted the wait (headers
    * sent), with `result` settling when the container reaches the condition, so callers can
-   * register the wait *before* starting the container, as docker run does.
+   * register the wait *before* starting the container, as docker run does. `cancel()`
+   * drops a wait that is no longer wanted (its connection would keep the process alive).
    */
-  async waitContainer(id: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<{ result: Promise<T.WaitResponse> }> {
+  async waitContainer(id: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<{ result: Promise<T.WaitResponse>; cancel(): void }> {
     const res = await this.raw({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/wait`, query: { condition } });
     const result = readAll(res).then((b) => JSON.parse(b.toString('utf8')) as T.WaitResponse);
     result.catch(() => undefined); // a caller that gives up on the wait must not crash the process
-    return { result };
+    return { result, cancel: () => res.destroy() };
   }
   containerLogs(id: string, o: LogsOptions): Promise<Response> {
     return this.raw({

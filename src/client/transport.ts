@@ -35,7 +35,7 @@ export interface Transport {
   request(opts: RequestOptions): Promise<Response>;
   /** Sends an upgrade request; resolves with the raw socket, paused, once the daemon answers. */
   hijack(opts: RequestOptions): Promise<Duplex>;
-  /** Closes idle connections; in-flight ones finish. */
+  /** Closes every connection, idle or in flight (hijacked ones too): the run is over. */
   close(): void;
 }
 
@@ -62,10 +62,15 @@ export function isReplayable(opts: RequestOptions): boolean {
 }
 
 class BodyStream extends Readable implements Response {
-  constructor(readonly statusCode: number, readonly headers: Record<string, string>, private readonly onPull: () => void) {
+  constructor(readonly statusCode: number, readonly headers: Record<string, string>, private readonly socket: net.Socket) {
     super();
   }
-  override _read(): void { this.onPull(); }
+  override _read(): void { this.socket.resume(); }
+  /** A reader that gives up early (destroy) ends the exchange: the connection goes too. */
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    if (!this.readableEnded) this.socket.destroy();
+    cb(err);
+  }
 }
 
 /** Thrown (internally) when a reused keep-alive connection turned out to be closed by the daemon. */
@@ -73,6 +78,7 @@ class StaleConnection extends Error {}
 
 export class UnixTransport implements Transport {
   private readonly idle = new Set<net.Socket>();
+  private readonly all = new Set<net.Socket>();
 
   constructor(readonly socketPath: string) {}
 
@@ -87,7 +93,7 @@ export class UnixTransport implements Transport {
   }
 
   close(): void {
-    for (const s of this.idle) s.destroy();
+    for (const s of this.all) s.destroy();
     this.idle.clear();
   }
 
@@ -120,7 +126,12 @@ export class UnixTransport implements Transport {
         reject(code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES' ? new ConnectionError(this.socketPath, code, { cause: err }) : err);
       };
       s.once('error', fail);
-      s.once('connect', () => { s.off('error', fail); resolve(s); });
+      s.once('connect', () => {
+        s.off('error', fail);
+        for (const old of this.all) if (old.destroyed) this.all.delete(old);
+        this.all.add(s);
+        resolve(s);
+      });
     });
   }
 
@@ -192,7 +203,7 @@ export class UnixTransport implements Transport {
         }
         decoder = bodyDecoder(head, method);
         if (ok) {
-          res = new BodyStream(status, head.headers, () => socket.resume());
+          res = new BodyStream(status, head.headers, socket);
           resolve({ res, socket });
         } else {
           errorBody = [];

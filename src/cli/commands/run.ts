@@ -32,15 +32,25 @@ export async function runContainer(ctx: CliContext, client: EngineClient, o: Cre
   try { id = await createContainer(ctx, client, o, publish); } catch (e) { throw fail(ctx, 125, e); }
   const streams = attachedStreams(o);
   const attached = streams.stdin || streams.stdout || streams.stderr;
-  const conn = attached
-    ? await client.attachContainer(id, { stream: true, ...streams, detachKeys: io.detachKeys })
-    : undefined;
-  let waitResult: Promise<WaitResponse> | undefined;
-  if (!o.detach) waitResult = (await client.waitContainer(id, o.autoRemove ? 'removed' : 'next-exit')).result;
+  // Attach and wait both must be in place before start (no output lost; a --rm container
+  // cannot vanish before the wait sees it), but not one after the other: one round trip.
+  const [attachR, waitR] = await Promise.allSettled([
+    attached ? client.attachContainer(id, { stream: true, ...streams, detachKeys: io.detachKeys }) : undefined,
+    o.detach ? undefined : client.waitContainer(id, o.autoRemove ? 'removed' : 'next-exit'),
+  ]);
+  const conn = attachR.status === 'fulfilled' ? attachR.value : undefined;
+  const wait = waitR.status === 'fulfilled' ? waitR.value : undefined;
+  if (attachR.status === 'rejected' || waitR.status === 'rejected') {
+    conn?.destroy();
+    wait?.cancel();
+    throw attachR.status === 'rejected' ? attachR.reason : (waitR as PromiseRejectedResult).reason;
+  }
+  const waitResult = wait?.result;
   const term = o.tty && streams.stdin ? rawTerminal() : undefined;
   try {
     try { await client.startContainer(id); } catch (e) {
       conn?.destroy();
+      wait?.cancel();
       throw fail(ctx, startFailureCode((e as Error).message), e);
     }
     if (o.detach) { out(ctx, `${id}\n`); return 0; }
