@@ -72,6 +72,9 @@ export function pipe(session: AttachSession, client: AttachClient, onEnd: () => 
     socket.on('end', () => {
       if (client.stdinOnce) session.closeStdin();
     });
+    // The client may have half-closed already (`docker exec -i c cat </dev/null` sends EOF
+    // while the exec is still starting): 'end' fired before we listened.
+    if (socket.readableEnded && client.stdinOnce) session.closeStdin();
   }
   socket.on('close', () => session.close());
 }
