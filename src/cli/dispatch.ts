@@ -50,7 +50,7 @@ export async function dispatch(argv: string[]): Promise<number> {
     if (a === '-D' || a === '--debug') continue;
     if (a === '--help' || a === '-h') { process.stdout.write(GLOBAL_HELP); return 0; }
     if (a.startsWith('-')) {
-      process.stderr.write(`unknown flag: ${a}\nSee '${PROG} --help'.\n`);
+      process.stderr.write(`unknown flag: ${a}\n\nUsage:  ${PROG} [OPTIONS] COMMAND [ARG...]\n\nRun '${PROG} --help' for more information\n`);
       return 125;
     }
     break;

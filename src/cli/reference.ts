@@ -13,3 +13,11 @@ export function withDefaultTag(ref: string): string {
   if (ref.includes('@')) return ref;
   return splitRepoTag(ref).tag === undefined ? `${ref}:latest` : ref;
 }
+
+/** `busybox` → `docker.io/library/busybox`, `me/app` → `docker.io/me/app`: the name docker sends to pull. */
+export function fullName(repo: string): string {
+  const slash = repo.indexOf('/');
+  const first = slash < 0 ? '' : repo.slice(0, slash);
+  if (first && (first.includes('.') || first.includes(':') || first === 'localhost')) return repo;
+  return slash < 0 ? `docker.io/library/${repo}` : `docker.io/${repo}`;
+}

@@ -1,20 +1,40 @@
-// The container-creating half shared by create and run: create, and on "no such image"
-// say what docker says before failing (pulling is not wired into the CLI yet).
+// The container-creating half shared by create and run: create; on "no such image" say
+// what docker says, pull it (docker's default --pull=missing), and create again.
 import type { EngineClient } from '../client/client.js';
 import { isApiError } from '../client/errors.js';
 import type { CliContext } from './context.js';
 import { toCreateBody, withPorts, type CreateOptions } from './container-options.js';
-import { withDefaultTag } from './reference.js';
+import { printProgress } from './progress.js';
+import { fullName, splitRepoTag, withDefaultTag } from './reference.js';
+
+/** The image was missing and pulling it failed: `cause` is the daemon's pull error. */
+export class PullFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'PullFailed';
+  }
+}
 
 export async function createContainer(ctx: CliContext, client: EngineClient, o: CreateOptions, publish: string[]): Promise<string> {
-  try {
+  const create = async (): Promise<string> => {
     const r = await client.createContainer(withPorts(toCreateBody(o), publish), { name: o.name, platform: o.platform });
     for (const w of r.Warnings ?? []) ctx.stderr.write(`WARNING: ${w}\n`);
     return r.Id;
+  };
+  try {
+    return await create();
   } catch (e) {
-    if (isApiError(e) && e.statusCode === 404 && /image/i.test(e.message)) ctx.stderr.write(`Unable to find image '${withDefaultTag(o.image)}' locally\n`);
-    throw e;
+    if (!(isApiError(e) && e.statusCode === 404 && /image/i.test(e.message))) throw e;
+    ctx.stderr.write(`Unable to find image '${withDefaultTag(o.image)}' locally\n`);
   }
+  try {
+    const { repo, tag } = splitRepoTag(o.image);
+    const digest = o.image.includes('@') ? o.image.slice(o.image.indexOf('@') + 1) : undefined;
+    await printProgress(await client.pullImage(fullName(repo), { tag: digest ?? tag ?? 'latest', platform: o.platform }), ctx.stderr);
+  } catch (e) {
+    throw new PullFailed(e);
+  }
+  return create();
 }
 
 /** docker run's exit status for a failed start: 127 command not found, 126 not executable, else 125. */

@@ -129,6 +129,10 @@ export class EngineClient {
   importImage(o: ImportOptions): Promise<Response> {
     return this.raw(importRequest(o));
   }
+  /** POST /images/create?fromImage=: returns the JSON-lines progress stream. */
+  pullImage(image: string, o: { tag?: string; platform?: string } = {}): Promise<Response> {
+    return this.raw({ method: 'POST', path: '/images/create', query: { fromImage: image, tag: o.tag, platform: o.platform } });
+  }
   saveImages(names: string[]): Promise<Response> {
     // `names` repeats once per image, which encodeQuery's object form cannot express.
     return this.raw({ path: `/images/get?${names.map((n) => `names=${encodeURIComponent(n)}`).join('&')}` });

@@ -2,7 +2,7 @@
 import { createFlags, createOptionsFrom } from '../container-options.js';
 import { ExitError, out, describeError, type CliContext } from '../context.js';
 import type { CommandSpec, Parsed } from '../flags.js';
-import { createContainer } from '../run-core.js';
+import { createContainer, PullFailed } from '../run-core.js';
 
 export const spec: CommandSpec = {
   name: 'create', usage: 'create [OPTIONS] IMAGE [COMMAND] [ARG...]', description: 'Create a new container', minArgs: 1, interspersed: false, flags: createFlags,
@@ -15,6 +15,8 @@ export async function main(ctx: CliContext, p: Parsed): Promise<number> {
     out(ctx, `${await createContainer(ctx, client, o, p.flags.publish as string[])}\n`);
     return 0;
   } catch (e) {
+    // docker create reports a failed pull plainly, with status 1 (run says it as any other).
+    if (e instanceof PullFailed) throw new ExitError(1, describeError(e.cause));
     throw new ExitError(125, `${ctx.prog}: ${describeError(e)}\n\nRun '${ctx.prog} create --help' for more information`);
   }
 }

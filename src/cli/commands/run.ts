@@ -5,7 +5,7 @@ import type { WaitResponse } from '../../client/types.js';
 import { attachedStreams, createFlags, createOptionsFrom, type CreateOptions } from '../container-options.js';
 import { describeError, ExitError, out, type CliContext } from '../context.js';
 import type { CommandSpec, Parsed } from '../flags.js';
-import { createContainer, startFailureCode } from '../run-core.js';
+import { createContainer, PullFailed, startFailureCode } from '../run-core.js';
 import { pump } from '../stdio.js';
 import { consoleSize, forwardResize, rawTerminal } from '../terminal.js';
 import { proxySignals } from '../signals.js';
@@ -29,7 +29,7 @@ export interface RunIo { sigProxy: boolean; detachKeys?: string }
 export async function runContainer(ctx: CliContext, client: EngineClient, o: CreateOptions, publish: string[], io: RunIo): Promise<number> {
   if (o.tty && !o.detach) o.consoleSize = consoleSize();
   let id: string;
-  try { id = await createContainer(ctx, client, o, publish); } catch (e) { throw fail(ctx, 125, e); }
+  try { id = await createContainer(ctx, client, o, publish); } catch (e) { throw fail(ctx, 125, e instanceof PullFailed ? e.cause : e); }
   const streams = attachedStreams(o);
   const attached = streams.stdin || streams.stdout || streams.stderr;
   // Attach and wait both must be in place before start (no output lost; a --rm container
