@@ -25,8 +25,14 @@ export function networkKind(mode: string | undefined): 'host' | 'none' | 'bridge
 function validateHostConfig(hc: HostConfig): void {
   networkKind(hc.NetworkMode);
   const rp = hc.RestartPolicy?.Name;
+  const retries = hc.RestartPolicy?.MaximumRetryCount ?? 0;
+  // moby's container.ValidateRestartPolicy, wording included; "" is accepted for old clients.
   if (rp && !['no', 'always', 'unless-stopped', 'on-failure'].includes(rp)) {
-    throw new InvalidArgument(`invalid restart policy: ${rp}`);
+    throw new InvalidArgument(`invalid restart policy: unknown policy '${rp}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+  }
+  if (rp === 'on-failure' && retries < 0) throw new InvalidArgument('invalid restart policy: maximum retry count cannot be negative');
+  if (rp && rp !== 'on-failure' && retries !== 0) {
+    throw new InvalidArgument(`invalid restart policy: maximum retry count can only be used with 'on-failure'${retries < 0 ? ' and cannot be negative' : ''}`);
   }
   if (hc.AutoRemove && rp && rp !== 'no') {
     throw new InvalidArgument('can\'t create \'AutoRemove\' container with restart policy');
