@@ -3,11 +3,20 @@ import type { CliContext } from './context.js';
 
 export interface TerminalSession { restore(): void }
 
-/** Puts stdin in raw mode when it is a TTY; restore() puts it back (also on exit). */
-export function rawTerminal(): TerminalSession {
+/**
+ * Puts the terminal in raw mode when stdin is a TTY; restore() puts it back (also on exit).
+ * Node's raw mode (libuv's) leaves output post-processing on, so the container's own
+ * "\r\n" (its pty already maps \n) would reach the screen as "\r\r\n"; docker's raw
+ * mode (cfmakeraw) turns OPOST off. Node has no termios call, hence `stty -opost` on our
+ * stdin, once per interactive session. libuv saved the original settings on the first
+ * setRawMode and puts them all back, OPOST included, on setRawMode(false) and at exit.
+ */
+export async function rawTerminal(): Promise<TerminalSession> {
   const stdin = process.stdin;
   if (!stdin.isTTY) return { restore: () => undefined };
   stdin.setRawMode(true);
+  const { spawnSync } = await import('node:child_process'); // only -it pays for it
+  spawnSync('stty', ['-opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
   const restore = (): void => { try { stdin.setRawMode(false); } catch { /* already closed */ } };
   process.once('exit', restore);
   return { restore };

@@ -23,7 +23,7 @@ export async function main(ctx: CliContext, p: Parsed): Promise<number> {
   const tty = Boolean(c.Config.Tty); const stdin = !p.flags['no-stdin'] && Boolean(c.Config.OpenStdin);
   const wait = await client.waitContainer(id, 'not-running');
   const conn = await client.attachContainer(id, { stream: true, stdin, stdout: true, stderr: true, detachKeys: p.flags['detach-keys'] as string | undefined });
-  const term = tty && stdin ? rawTerminal() : undefined;
+  const term = tty && stdin ? await rawTerminal() : undefined;
   const stopResize = tty ? forwardResize(ctx, (s) => client.resizeContainer(id, s)) : () => undefined;
   const stopSignals = p.flags['sig-proxy'] && !tty ? proxySignals((sig) => client.killContainer(id, sig)) : () => undefined;
   try {

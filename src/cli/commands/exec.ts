@@ -33,7 +33,7 @@ export async function execInContainer(ctx: CliContext, client: EngineClient, o: 
   });
   if (o.detach) { await client.startExecDetached(Id); return 0; }
   const conn = await client.startExecAttached(Id, { tty: o.tty });
-  const term = o.tty && o.interactive ? rawTerminal() : undefined;
+  const term = o.tty && o.interactive ? await rawTerminal() : undefined;
   const stopResize = o.tty ? forwardResize(ctx, (s) => client.resizeExec(Id, s)) : () => undefined;
   try {
     await pump(conn, { tty: o.tty, stdin: o.interactive ? ctx.stdin : undefined, stdout: ctx.stdout, stderr: ctx.stderr });

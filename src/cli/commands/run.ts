@@ -46,7 +46,7 @@ export async function runContainer(ctx: CliContext, client: EngineClient, o: Cre
     throw attachR.status === 'rejected' ? attachR.reason : (waitR as PromiseRejectedResult).reason;
   }
   const waitResult = wait?.result;
-  const term = o.tty && streams.stdin ? rawTerminal() : undefined;
+  const term = o.tty && streams.stdin ? await rawTerminal() : undefined;
   try {
     try { await client.startContainer(id); } catch (e) {
       conn?.destroy();

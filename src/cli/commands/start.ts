@@ -24,7 +24,7 @@ export async function main(ctx: CliContext, p: Parsed): Promise<number> {
     const tty = Boolean(c.Config.Tty); const stdin = interactive && Boolean(c.Config.OpenStdin);
     const conn = await client.attachContainer(id, { stream: true, stdin, stdout: true, stderr: true, detachKeys: p.flags['detach-keys'] as string | undefined });
     const wait = await client.waitContainer(id, c.HostConfig.AutoRemove ? 'removed' : 'next-exit');
-    const term = tty && stdin ? rawTerminal() : undefined;
+    const term = tty && stdin ? await rawTerminal() : undefined;
     try {
       await client.startContainer(id);
       const stopResize = tty ? forwardResize(ctx, (s) => client.resizeContainer(id, s)) : () => undefined;
