@@ -5,16 +5,18 @@ import path from 'node:path';
 
 const ALLOWED = {
   // The CLI is a client of the API like any other: it never reaches into the daemon.
-  cli: ['client', 'contract', 'errdefs'],
+  cli: ['client', 'contract', 'reference', 'errdefs'],
   client: ['contract', 'errdefs'],
   // Routes turn HTTP into engine calls; image types appear in the image endpoints' views.
-  api: ['engine', 'image', 'contract', 'errdefs'],
-  engine: ['image', 'runtime', 'network', 'volume', 'store', 'contract', 'errdefs'],
-  build: ['engine', 'image', 'store', 'contract', 'errdefs'],
-  distribution: ['image', 'store', 'contract', 'errdefs'],
+  api: ['engine', 'image', 'contract', 'reference', 'errdefs'],
+  engine: ['image', 'runtime', 'network', 'volume', 'store', 'contract', 'reference', 'errdefs'],
+  build: ['engine', 'image', 'store', 'contract', 'reference', 'errdefs'],
+  distribution: ['image', 'store', 'contract', 'reference', 'errdefs'],
   // Compose runs on the client side, through the API (as Compose v2 does).
   compose: ['client', 'contract', 'errdefs'],
-  image: ['store', 'contract', 'errdefs'],
+  image: ['store', 'contract', 'reference', 'errdefs'],
+  // Docker's image reference grammar: shared by the CLI (client-side checks) and the store.
+  reference: ['errdefs'],
   volume: ['store', 'errdefs'],
   // The runtime and network drivers know nothing above them.
   runtime: ['store', 'errdefs'],

@@ -19,7 +19,7 @@ import { DigestingStream } from './blobs.js';
 import { hostPlatform } from './config.js';
 import { decompressStream } from './decompress.js';
 import { chainIDOf } from './layers.js';
-import { familiarName, normalizeReference } from './reference.js';
+import { familiarName, normalizeReference } from '../reference/reference.js';
 import type { StoreInternals } from './service.js';
 import { entryComponents } from './unpack.js';
 

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import tar from 'tar-stream';
 import { hexOf } from './blobs.js';
-import { familiarName, parseNormalizedNamed, familiarRepository } from './reference.js';
+import { familiarName, parseNormalizedNamed, familiarRepository } from '../reference/reference.js';
 import type { StoreInternals } from './service.js';
 
 const MT_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';

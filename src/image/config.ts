@@ -2,7 +2,7 @@
 // rows, and `image prune` filters.
 
 import { InvalidArgument } from '../errdefs/index.js';
-import { familiarName } from './reference.js';
+import { familiarName } from '../reference/reference.js';
 import type { ImageHistoryItem, ImageRecord } from './types.js';
 
 const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };

@@ -11,7 +11,7 @@
 //    Soft conflicts (forced away): stopped containers, remaining references.
 
 import { Conflict } from '../errdefs/index.js';
-import { parseNormalizedNamed } from './reference.js';
+import { parseNormalizedNamed } from '../reference/reference.js';
 import type { ContainerUse } from './types.js';
 
 export type ConflictMask = { hard: boolean; soft: boolean; activeReference: boolean };

@@ -19,7 +19,7 @@ export {
   isValidTag,
   isFullImageId,
   type Reference,
-} from './reference.js';
+} from '../reference/reference.js';
 export { applyChanges } from './changes.js';
 export { chainIDs } from './layers.js';
 export { shortId } from './delete.js';

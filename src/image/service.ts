@@ -24,7 +24,7 @@ import {
 } from './delete.js';
 import { chainIDs, LayerStore, type LayerRecord } from './layers.js';
 import { ImageIndex, type StoredImage } from './records.js';
-import { formatFamiliar, normalizeReference, parseNormalizedNamed, parseReference, familiarName } from './reference.js';
+import { formatFamiliar, normalizeReference, parseNormalizedNamed, parseReference, familiarName } from '../reference/reference.js';
 import { loadArchive } from './archive-load.js';
 import { saveArchive } from './archive-save.js';
 import { hostPlatform, historyItems, matchesPruneFilters, validatePruneFilters } from './config.js';

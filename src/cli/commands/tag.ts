@@ -3,7 +3,7 @@ import type { CliContext } from '../context.js';
 import type { CommandSpec, Parsed } from '../flags.js';
 import { splitRepoTag } from '../reference.js';
 import { InvalidArgument } from '../../errdefs/index.js';
-import { parseNormalizedNamed } from '../../image/reference.js';
+import { parseNormalizedNamed } from '../../reference/reference.js';
 
 /** The docker client checks both names before asking the daemon, in these words. */
 function checkReference(ref: string): void {
