@@ -9,7 +9,9 @@ export const spec: CommandSpec = {
 };
 
 export async function main(ctx: CliContext, p: Parsed): Promise<number> {
-  const o = createOptionsFrom(p, { detach: true });
+  // Not detached: docker create records the attach flags (stdout/stderr, and stdin with its
+  // StdinOnce for -i) that a later `start -a -i` relies on to end at the client's EOF.
+  const o = createOptionsFrom(p, { detach: false });
   try {
     const client = await ctx.client();
     out(ctx, `${await createContainer(ctx, client, o, p.flags.publish as string[])}\n`);
