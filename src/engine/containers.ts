@@ -151,7 +151,7 @@ export class ContainerService {
     this.deps.events.publish('container', 'rename', rec.spec.id, containerAttributes(rec, { oldName: `/${oldName}` }));
   }
 
-  async prune(filters: Filters): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {
+  async prune(filters: Filters): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }> {
     for (const key of Object.keys(filters)) if (!['until', 'label', 'label!'].includes(key)) throw new InvalidArgument(`invalid filter '${key}'`);
     const until = filters.until?.[0] ? parseUntil(filters.until[0]) : undefined;
     const deleted: string[] = [];
@@ -167,7 +167,8 @@ export class ContainerService {
       deleted.push(rec.spec.id);
     }
     this.deps.events.publish('container', 'prune', '', { reclaimed: String(space) });
-    return { ContainersDeleted: deleted, SpaceReclaimed: space };
+    // Docker sends null, not [], when nothing was deleted (a nil Go slice).
+    return { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: space };
   }
 
   /** `docker top`: the host's `ps` output, filtered to the container's processes. */

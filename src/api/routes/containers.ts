@@ -2,7 +2,7 @@
 import type { ContainerCreateRequest } from '../../contract/index.js';
 import type { Engine } from '../../engine/engine.js';
 import { frame } from '../../engine/stdio-frames.js';
-import { InvalidArgument } from '../../errdefs/index.js';
+import { InvalidArgument, withContext } from '../../errdefs/index.js';
 import { acceptUpgrade } from '../server.js';
 import type { Router } from '../router.js';
 import type { RequestContext } from '../context.js';
@@ -49,7 +49,10 @@ export function containerRoutes(router: Router, engine: Engine): void {
   });
 
   router.post('/containers/{id}/kill', async (ctx) => {
-    await c.lifecycle.kill(ctx.params.id, ctx.query.string('signal') || 'SIGKILL');
+    // moby's router wraps every kill error this way (same status).
+    await c.lifecycle.kill(ctx.params.id, ctx.query.string('signal') || 'SIGKILL').catch((err: unknown) => {
+      throw withContext(err, `Cannot kill container: ${ctx.params.id}`);
+    });
     ctx.send(204);
   });
 
