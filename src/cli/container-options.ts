@@ -17,6 +17,7 @@ export const createFlags: FlagSpec[] = [
   { long: 'net', type: 'string', hidden: true },
   { long: 'platform', type: 'string', help: 'Set platform if server is multi-platform capable' },
   { long: 'privileged', type: 'bool', help: 'Give extended privileges to this container' },
+  { long: 'restart', type: 'string', default: 'no', help: 'Restart policy to apply when a container exits' },
   { long: 'rm', type: 'bool', help: 'Automatically remove the container and its associated anonymous volumes when it exits' },
   { long: 'stop-signal', type: 'string', help: 'Signal to stop the container' },
   { long: 'stop-timeout', type: 'int', help: 'Timeout (in seconds) to stop a container' },
@@ -34,6 +35,20 @@ export interface CreateOptions {
   tty: boolean; interactive: boolean; detach: boolean; autoRemove: boolean; privileged: boolean;
   stopSignal?: string; stopTimeout?: number; binds: string[]; platform?: string;
   attach: string[]; consoleSize?: [number, number];
+  restart: RestartPolicy;
+}
+
+export interface RestartPolicy { Name: string; MaximumRetryCount: number }
+
+/** `--restart name[:count]`, checked as docker's CLI does; the daemon judges the name. */
+export function parseRestartPolicy(s: string): RestartPolicy {
+  if (!s) return { Name: '', MaximumRetryCount: 0 };
+  const colon = s.indexOf(':');
+  const name = colon < 0 ? s : s.slice(0, colon);
+  const count = colon < 0 ? '' : s.slice(colon + 1);
+  if (colon >= 0 && !name) throw new FlagError('invalid restart policy format: no policy provided before colon');
+  if (count && !/^[+-]?\d+$/.test(count)) throw new FlagError('invalid restart policy format: maximum retry count must be an integer');
+  return { Name: name, MaximumRetryCount: count ? Number(count) : 0 };
 }
 
 /** `-e K=V` as is; `-e K` takes K from our environment, or is dropped when unset (docker's rule). */
@@ -79,6 +94,7 @@ export function createOptionsFrom(p: Parsed, o: { detach: boolean }): CreateOpti
     stopSignal: p.flags['stop-signal'] as string | undefined, stopTimeout: p.flags['stop-timeout'] as number | undefined,
     binds: p.flags.volume as string[], platform: p.flags.platform as string | undefined,
     attach: (p.flags.attach as string[]).map((s) => s.toLowerCase()),
+    restart: parseRestartPolicy(p.flags.restart as string),
   };
 }
 
@@ -114,7 +130,7 @@ export function toCreateBody(o: CreateOptions): ContainerCreateBody {
     Entrypoint: o.entrypoint, Labels: o.labels,
     HostConfig: {
       AutoRemove: o.autoRemove, NetworkMode: o.network ?? 'default', Privileged: o.privileged, Binds: o.binds.length ? o.binds : null,
-      PortBindings: {},
+      PortBindings: {}, RestartPolicy: o.restart,
       ...(o.consoleSize ? { ConsoleSize: o.consoleSize } : {}),
     },
     NetworkingConfig: { EndpointsConfig: o.network && o.network !== 'default' ? { [o.network]: {} } : {} },

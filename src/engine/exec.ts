@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { Conflict, InvalidArgument, NotFound, msg } from '../errdefs/index.js';
-import { resolveUser } from '../runtime/index.js';
+import { resolveProcessUser } from './process-user.js';
 import type { AttachClient } from './attach.js';
 import { pipe } from './attach.js';
 import { isActive, type ContainerRecord } from './container.js';
@@ -102,7 +102,7 @@ export class ExecService {
     const attrs = containerAttributes(rec, { execID: id });
     const cmdText = (e.config.Cmd ?? []).join(' ');
     try {
-      const user = await resolveUser(rootfsPaths(dir).merged, e.config.User || rec.spec.config.User || '');
+      const user = await resolveProcessUser(rootfsPaths(dir).merged, e.config.User || rec.spec.config.User || '');
       await fs.mkdir(execDir, { recursive: true });
       const handle = await this.deps.runtime.exec(rec.spec.id, runtimePaths(this.deps.config, dir, rec.spec.id).bundleDir, {
         execId: id,

@@ -6,12 +6,14 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Conflict, InvalidArgument, Internal, NotModified, msg } from '../errdefs/index.js';
-import { buildSpec, resolveUser } from '../runtime/index.js';
+import { buildSpec } from '../runtime/index.js';
+import { resolveProcessUser } from './process-user.js';
 import { KeyedMutex, writeJsonAtomic } from '../store/index.js';
 import type { AttachHub } from './attach.js';
 import { isActive, type ContainerRecord } from './container.js';
 import { containerAttributes, networkKind } from './create.js';
 import { runtimePaths, type EngineDeps } from './deps.js';
+import { RestartSupervisor } from './restart.js';
 import { mountRootfs, rootfsPaths, unmountRootfs } from './rootfs.js';
 import { Waiters } from './waiters.js';
 
@@ -22,11 +24,15 @@ const KILL_WAIT_MS = 10_000;
 export class Lifecycle {
   readonly locks = new KeyedMutex();
   readonly waiters = new Waiters();
+  /** Restart policies: decides after each exit, owns the back-off timers. */
+  readonly restarts: RestartSupervisor;
 
   constructor(
     private readonly deps: EngineDeps,
     private readonly attach: AttachHub,
-  ) {}
+  ) {
+    this.restarts = new RestartSupervisor(deps.store, (id) => this.startByPolicy(id));
+  }
 
   paths(rec: ContainerRecord) {
     return runtimePaths(this.deps.config, this.deps.store.containerDir(rec.spec.id), rec.spec.id);
@@ -37,8 +43,35 @@ export class Lifecycle {
     await this.locks.run(rec.spec.id, async () => {
       if (rec.state.status === 'paused') throw new Conflict('cannot start a paused container, try unpause instead');
       if (isActive(rec.state)) throw new NotModified('container already started');
+      this.restarts.reset(rec);
       await this.startLocked(rec);
     });
+  }
+
+  /** The restart policy's start after a back-off; a failed one leaves the container exited. */
+  private async startByPolicy(id: string): Promise<void> {
+    const rec = this.deps.store.find(id);
+    if (!rec) return;
+    await this.locks.run(id, async () => {
+      if (rec.state.status !== 'restarting') return;
+      try {
+        await this.startLocked(rec);
+      } catch {
+        rec.state.status = 'exited';
+        await this.deps.store.save(rec);
+      }
+    });
+  }
+
+  /** `stop`/`kill` of a container waiting to restart: no restart, it is exited. */
+  private async cancelRestart(rec: ContainerRecord): Promise<void> {
+    await this.locks.run(rec.spec.id, async () => {
+      if (rec.state.status !== 'restarting') return;
+      this.restarts.cancel(rec.spec.id);
+      rec.state.status = 'exited';
+      await this.deps.store.save(rec);
+    });
+    this.waiters.exited(rec.spec.id, rec.state.exitCode);
   }
 
   private async startLocked(rec: ContainerRecord): Promise<void> {
@@ -49,7 +82,7 @@ export class Lifecycle {
     await fs.rm(path.join(paths.exitDir, spec.id), { force: true });
     await mountRootfs(this.deps.images.rootfsLayers(spec.imageId).lowerDirs, rootfs);
     try {
-      const user = await resolveUser(rootfs.merged, spec.config.User ?? '');
+      const user = await resolveProcessUser(rootfs.merged, spec.config.User ?? '');
       const net = networkKind(spec.hostConfig.NetworkMode);
       const ociSpec = buildSpec({
         rootfs: rootfs.merged,
@@ -129,12 +162,15 @@ export class Lifecycle {
     const paths = this.paths(rec);
     await this.deps.runtime.delete(rec.spec.id, { force: true }).catch(() => undefined);
     await unmountRootfs(rootfsPaths(this.deps.store.containerDir(rec.spec.id)));
-    Object.assign(rec.state, { status: 'exited', pid: 0, conmonPid: 0, exitCode, finishedAt });
+    const execDuration = String(Math.max(0, Math.floor((Date.now() - Date.parse(rec.state.startedAt)) / 1000)));
+    const restart = this.restarts.decide(rec, exitCode);
+    Object.assign(rec.state, { status: restart ? 'restarting' : 'exited', pid: 0, conmonPid: 0, exitCode, finishedAt });
     await this.deps.store.save(rec);
     await fs.rm(path.join(paths.exitDir, rec.spec.id), { force: true });
     await fs.rm(paths.bundleDir, { recursive: true, force: true });
-    this.deps.events.publish('container', 'die', rec.spec.id, containerAttributes(rec, { exitCode: String(exitCode) }));
+    this.deps.events.publish('container', 'die', rec.spec.id, containerAttributes(rec, { execDuration, exitCode: String(exitCode) }));
     this.waiters.exited(rec.spec.id, exitCode);
+    if (restart) this.restarts.schedule(rec.spec.id);
   }
 
   /** Set by the container service: removes an AutoRemove container once it has exited. */
@@ -148,6 +184,7 @@ export class Lifecycle {
     const exited = sig === 'SIGKILL' ? this.waiters.nextExit(rec.spec.id) : undefined;
     rec.state.stoppedByUser = true;
     this.deps.events.publish('container', 'kill', rec.spec.id, containerAttributes(rec, { signal: String(signalNumber(sig)) }));
+    if (rec.state.status === 'restarting') return this.cancelRestart(rec);
     await this.deps.runtime.kill(rec.spec.id, sig);
     if (rec.state.status === 'paused' && sig === 'SIGKILL') await this.deps.runtime.resume(rec.spec.id).catch(() => undefined);
     if (exited) await withTimeout(exited, KILL_WAIT_MS);
@@ -161,7 +198,9 @@ export class Lifecycle {
     const signal = opts.signal || rec.spec.config.StopSignal || 'SIGTERM';
     const exited = this.waiters.nextExit(rec.spec.id);
     rec.state.stoppedByUser = true;
-    if (rec.state.status === 'paused') {
+    if (rec.state.status === 'restarting') {
+      await this.cancelRestart(rec);
+    } else if (rec.state.status === 'paused') {
       await this.kill(rec.spec.id, 'SIGKILL');
     } else if (timeoutS !== 0) {
       await this.kill(rec.spec.id, signal).catch(ignoreNotRunning);
