@@ -42,9 +42,11 @@ export class Engine {
     });
     this.stopWatching = () => watcher.close();
     await reconcile(this.deps, this.containers.lifecycle, orphanDirs);
+    this.containers.lifecycle.restarts.resume((id) => this.containers.lifecycle.start(id));
   }
 
   close(): void {
+    this.containers.lifecycle.restarts.close();
     this.stopWatching?.();
   }
 }

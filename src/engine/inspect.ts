@@ -33,7 +33,8 @@ export function inspectContainer(rec: ContainerRecord, extra: { logPath: string;
     Args: spec.args,
     State: {
       Status: state.status,
-      Running: state.status === 'running' || state.status === 'paused',
+      // Docker reports a container waiting for its restart as running and restarting.
+      Running: state.status === 'running' || state.status === 'paused' || state.status === 'restarting',
       Paused: state.status === 'paused',
       Restarting: state.status === 'restarting',
       OOMKilled: state.oomKilled,
@@ -96,6 +97,7 @@ function hostConfigView(rec: ContainerRecord) {
 /** `ps` status column: "Up 3 seconds", "Exited (0) 5 seconds ago", "Created", "Up 2 minutes (Paused)". */
 export function statusText(rec: ContainerRecord, now = Date.now()): string {
   const { state } = rec;
+  if (state.status === 'restarting') return `Restarting (${state.exitCode}) ${humanDuration(now - Date.parse(state.finishedAt))} ago`;
   if (isActive(state)) {
     const up = `Up ${humanDuration(now - Date.parse(state.startedAt))}`;
     return state.status === 'paused' ? `${up} (Paused)` : up;

@@ -26,6 +26,13 @@ export async function reconcile(deps: EngineDeps, lifecycle: Lifecycle, orphanDi
     const live = known.get(id);
     known.delete(id);
     const paths = runtimePaths(deps.config, deps.store.containerDir(id), id);
+    if (rec.state.status === 'restarting') {
+      // Waiting for its restart policy's back-off (or crashed while being restarted): the
+      // restart supervisor starts it again once reconcile is done.
+      if (live) await deps.runtime.delete(id, { force: true });
+      await unmountRootfs(rootfsPaths(deps.store.containerDir(id)));
+      continue;
+    }
     if (isActive(rec.state)) {
       if (live && (live.status === 'running' || live.status === 'paused')) {
         rec.state.status = live.status; // case 1 (paused/unpaused while we were away is kept as runc says)

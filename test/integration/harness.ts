@@ -99,7 +99,11 @@ export async function busyboxTar(): Promise<string> {
   return file;
 }
 
-export async function startDaemon(opts: { image?: boolean } = {}): Promise<TestDaemon> {
+/**
+ * `env`: extra environment for wharfd (e.g. WHARF_FAILPOINTS), read at every launch, so a
+ * test may change or delete entries before `restart()`.
+ */
+export async function startDaemon(opts: { image?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<TestDaemon> {
   const tag = randomBytes(4).toString('hex');
   const dataRoot = `/tmp/wharf-it-${tag}`;
   const execRoot = `/run/wharf-it-${tag}`;
@@ -115,6 +119,7 @@ export async function startDaemon(opts: { image?: boolean } = {}): Promise<TestD
     child = spawn(process.execPath, [WHARFD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socket}`, '--cgroup-parent', cgroupParent, '--config-file', '/nonexistent/daemon.json'], {
       stdio: ['ignore', out.fd, out.fd],
       detached: true,
+      env: { ...process.env, ...opts.env },
     });
     await out.close();
     await waitForPing(socket, child, () => fs.readFile(logFile, 'utf8').catch(() => ''));
