@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { ContainerCreateBody } from '../client/types.js';
 import { FlagError, type FlagSpec, type Parsed } from './flags.js';
+import { resourceFlags, resourceHostConfig } from './resource-options.js';
 
 export const createFlags: FlagSpec[] = [
   { long: 'attach', short: 'a', type: 'list', help: 'Attach to STDIN, STDOUT or STDERR' },
@@ -26,6 +27,7 @@ export const createFlags: FlagSpec[] = [
   { long: 'workdir', short: 'w', type: 'string', help: 'Working directory inside the container' },
   { long: 'volume', short: 'v', type: 'list', help: 'Bind mount a volume' },
   { long: 'publish', short: 'p', type: 'list', help: "Publish a container's port(s) to the host" },
+  ...resourceFlags,
 ];
 
 /** What the CLI decided, before it becomes API JSON. */
@@ -36,6 +38,8 @@ export interface CreateOptions {
   stopSignal?: string; stopTimeout?: number; binds: string[]; platform?: string;
   attach: string[]; consoleSize?: [number, number];
   restart: RestartPolicy;
+  /** HostConfig resource fields (Memory, NanoCpus, Ulimits, ShmSize…), see resource-options.ts. */
+  resources?: Record<string, unknown>;
 }
 
 export interface RestartPolicy { Name: string; MaximumRetryCount: number }
@@ -95,6 +99,7 @@ export function createOptionsFrom(p: Parsed, o: { detach: boolean }): CreateOpti
     binds: p.flags.volume as string[], platform: p.flags.platform as string | undefined,
     attach: (p.flags.attach as string[]).map((s) => s.toLowerCase()),
     restart: parseRestartPolicy(p.flags.restart as string),
+    resources: resourceHostConfig(p, { update: false }),
   };
 }
 
@@ -132,6 +137,7 @@ export function toCreateBody(o: CreateOptions): ContainerCreateBody {
       AutoRemove: o.autoRemove, NetworkMode: o.network ?? 'default', Privileged: o.privileged, Binds: o.binds.length ? o.binds : null,
       PortBindings: {}, RestartPolicy: o.restart,
       ...(o.consoleSize ? { ConsoleSize: o.consoleSize } : {}),
+      ...o.resources,
     },
     NetworkingConfig: { EndpointsConfig: o.network && o.network !== 'default' ? { [o.network]: {} } : {} },
   };

@@ -13,6 +13,7 @@ import { hostsFile, resolvConf } from './etc-files.js';
 import { mergeConfig, pathAndArgs } from './merge-config.js';
 import { randomName, validateName } from './names.js';
 import { prepareRootfsDirs, rootfsPaths } from './rootfs.js';
+import { applyResourceDefaults, hostResources, validateResources } from './resources.js';
 
 /** Network modes this engine can give until user-defined networks exist. */
 export function networkKind(mode: string | undefined): 'host' | 'none' | 'bridge' | { container: string } {
@@ -50,6 +51,8 @@ export async function createContainer(deps: EngineDeps, body: ContainerCreateReq
   const hostConfig: HostConfig = { NetworkMode: 'bridge', ...(body.HostConfig ?? {}) };
   if (!hostConfig.NetworkMode || hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = 'bridge';
   validateHostConfig(hostConfig);
+  const warnings = validateResources(hostConfig, hostResources(), { update: false });
+  applyResourceDefaults(hostConfig);
 
   const id = randomBytes(32).toString('hex');
   const config = mergeConfig(image.config.config ?? {}, body);
@@ -89,7 +92,7 @@ export async function createContainer(deps: EngineDeps, body: ContainerCreateReq
     throw err;
   }
   deps.events.publish('container', 'create', id, containerAttributes(rec));
-  return { Id: id, Warnings: [] };
+  return { Id: id, Warnings: warnings };
 }
 
 function uniqueRandomName(deps: EngineDeps): string {

@@ -13,6 +13,7 @@ import type { AttachHub } from './attach.js';
 import { isActive, type ContainerRecord } from './container.js';
 import { containerAttributes, networkKind } from './create.js';
 import { runtimePaths, type EngineDeps } from './deps.js';
+import { oomKilledIn, resourceSpecOpts } from './resources.js';
 import { RestartSupervisor } from './restart.js';
 import { mountRootfs, rootfsPaths, unmountRootfs } from './rootfs.js';
 import { Waiters } from './waiters.js';
@@ -100,7 +101,7 @@ export class Lifecycle {
         uts: spec.hostConfig.UTSMode === 'host' || net === 'host' ? { kind: 'host' } : { kind: 'private' },
         etcFiles: { hostname: spec.hostnamePath, hosts: spec.hostsPath, resolvConf: spec.resolvConfPath },
         cgroupsPath: `/${this.deps.config.cgroupParent}/${spec.id}`,
-      });
+      }, resourceSpecOpts(spec.hostConfig));
       await fs.mkdir(paths.bundleDir, { recursive: true });
       await writeJsonAtomic(path.join(paths.bundleDir, 'config.json'), ociSpec);
       const created = await this.deps.runtime.create({
@@ -160,14 +161,17 @@ export class Lifecycle {
 
   private async cleanupAfterExit(rec: ContainerRecord, exitCode: number, finishedAt = new Date().toISOString()): Promise<void> {
     const paths = this.paths(rec);
+    // Before `runc delete`: the OOM count goes with the cgroup.
+    const oomKilled = await oomKilledIn(`/${this.deps.config.cgroupParent}/${rec.spec.id}`);
     await this.deps.runtime.delete(rec.spec.id, { force: true }).catch(() => undefined);
     await unmountRootfs(rootfsPaths(this.deps.store.containerDir(rec.spec.id)));
     const execDuration = String(Math.max(0, Math.floor((Date.now() - Date.parse(rec.state.startedAt)) / 1000)));
     const restart = this.restarts.decide(rec, exitCode);
-    Object.assign(rec.state, { status: restart ? 'restarting' : 'exited', pid: 0, conmonPid: 0, exitCode, finishedAt });
+    Object.assign(rec.state, { status: restart ? 'restarting' : 'exited', pid: 0, conmonPid: 0, exitCode, finishedAt, oomKilled });
     await this.deps.store.save(rec);
     await fs.rm(path.join(paths.exitDir, rec.spec.id), { force: true });
     await fs.rm(paths.bundleDir, { recursive: true, force: true });
+    if (oomKilled) this.deps.events.publish('container', 'oom', rec.spec.id, containerAttributes(rec));
     this.deps.events.publish('container', 'die', rec.spec.id, containerAttributes(rec, { execDuration, exitCode: String(exitCode) }));
     this.waiters.exited(rec.spec.id, exitCode);
     if (restart) this.restarts.schedule(rec.spec.id);

@@ -11,3 +11,6 @@ export { createRuntime, type RuntimeOptions } from './runtime.js';
 export { watchExits, type ExitWatcher } from './exits.js';
 export { readLogs, type LogRecord, type ReadLogsOptions } from './logs.js';
 export { removeCgroupLeftovers } from './cgroups.js';
+export { withResources, withRlimits, withShmSize, updateFlags, type LinuxResources, type Rlimit } from './spec_resources.js';
+export { hostResources, type HostResources } from './host-resources.js';
+export { readCgroupStats, readHostCpu, readOomKills, type CgroupStats, type HostCpu } from './cgroup-stats.js';

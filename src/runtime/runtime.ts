@@ -11,6 +11,7 @@ import { spawnConmon, startError, type SpawnedConmon } from './conmon.js';
 import { RuncCli } from './runc.js';
 import { parseSignal } from './signals.js';
 import type { OciProcess } from './spec_types.js';
+import { updateFlags, type LinuxResources } from './spec_resources.js';
 import type { AttachSession, CreateOptions, ExecHandle, ExecOptions, Runtime, RuntimeState } from './types.js';
 
 export interface RuntimeOptions {
@@ -132,6 +133,10 @@ export class ConmonRuntime implements Runtime {
 
   pids(id: string): Promise<number[]> {
     return this.runc.ps(id);
+  }
+
+  async update(id: string, resources: LinuxResources): Promise<void> {
+    await this.runc.run(['update', ...updateFlags(resources), id]);
   }
 
   async exec(containerId: string, bundleDir: string, opts: ExecOptions): Promise<ExecHandle> {

@@ -9,6 +9,7 @@
 // file, then exits) → delete (`runc delete`). `kill` and `pause` act on running ones.
 
 import type { Duplex } from 'node:stream';
+import type { LinuxResources } from './spec_resources.js';
 
 /** Everything needed to generate the OCI runtime spec for one container. */
 export interface SpecInput {
@@ -139,6 +140,8 @@ export interface Runtime {
   exec(containerId: string, bundleDir: string, opts: ExecOptions): Promise<ExecHandle>;
   /** PIDs of every process in the container (`runc ps`), for `top`. */
   pids(id: string): Promise<number[]>;
+  /** Changes a running container's cgroup limits (`runc update`); absent fields are kept. */
+  update(id: string, resources: LinuxResources): Promise<void>;
 }
 
 export interface ExecHandle {
