@@ -2,9 +2,11 @@
 import type { Engine } from '../engine/engine.js';
 import { Router } from './router.js';
 import { containerRoutes } from './routes/containers.js';
+import { resourceRoutes } from './routes/resources.js';
 import { execRoutes } from './routes/exec.js';
 import { imageRoutes } from './routes/images.js';
 import { systemRoutes, type SystemInfo } from './routes/system.js';
+import { systemDfRoutes } from './routes/system-df.js';
 
 export { createApiServer, type ApiLogger } from './server.js';
 export type { SystemInfo };
@@ -12,7 +14,9 @@ export type { SystemInfo };
 export function buildRouter(engine: Engine, info: SystemInfo): Router {
   const router = new Router();
   systemRoutes(router, engine, info);
+  systemDfRoutes(router, engine);
   containerRoutes(router, engine);
+  resourceRoutes(router, engine);
   execRoutes(router, engine);
   imageRoutes(router, engine);
   return router;

@@ -41,6 +41,9 @@ const L = {
   rm: () => import('./commands/rm.js'),
   containerPrune: () => import('./commands/container-prune.js'),
   containerInspect: () => import('./commands/container-inspect.js'),
+  events: () => import('./commands/events.js'),
+  systemDf: () => import('./commands/system-df.js'),
+  systemPrune: () => import('./commands/system-prune.js'),
 } satisfies Record<string, Loader>;
 
 /** Top-level commands. */
@@ -50,6 +53,7 @@ export const topLevel: Record<string, Loader> = {
   create: L.create, start: L.start, run: L.run, ps: L.ps, logs: L.logs, attach: L.attach,
   exec: L.exec, top: L.top, stop: L.stop, kill: L.kill, restart: L.restart, pause: L.pause,
   unpause: L.unpause, wait: L.wait, rename: L.rename, rm: L.rm,
+  events: L.events,
 };
 
 /** `docker image …` and `docker container …`. */
@@ -64,4 +68,5 @@ export const management: Record<string, Record<string, Loader>> = {
     restart: L.restart, pause: L.pause, unpause: L.unpause, wait: L.wait, rename: L.rename,
     rm: L.rm, remove: L.rm, prune: L.containerPrune, inspect: L.containerInspect,
   },
+  system: { df: L.systemDf, prune: L.systemPrune, events: L.events, info: L.info },
 };

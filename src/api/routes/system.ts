@@ -4,6 +4,8 @@ import os from 'node:os';
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION } from '../../contract/index.js';
 import type { Engine } from '../../engine/engine.js';
 import type { EngineEvent } from '../../engine/events.js';
+import { eventFilter, inWindow, parseEventTime } from '../../engine/event-filter.js';
+import { InvalidArgument } from '../../errdefs/index.js';
 import type { Router } from '../router.js';
 import type { RequestContext } from '../context.js';
 
@@ -28,10 +30,8 @@ function ping(ctx: RequestContext): void {
   ctx.sendText(200, 'OK');
 }
 
-function secondsParam(v: string | undefined): number | undefined {
-  if (!v) return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : Date.parse(v) / 1000;
+function timeParam(v: string | undefined): number | undefined {
+  return v ? parseEventTime(v) : undefined;
 }
 
 export function systemRoutes(router: Router, engine: Engine, info: SystemInfo): void {
@@ -109,23 +109,19 @@ export function systemRoutes(router: Router, engine: Engine, info: SystemInfo): 
   });
 
   router.get('/events', async (ctx) => {
-    const since = secondsParam(ctx.query.string('since'));
-    const until = secondsParam(ctx.query.string('until'));
-    const filters = ctx.query.filters();
-    const match = (e: EngineEvent) =>
-      (!filters.type || filters.type.includes(e.Type)) &&
-      (!filters.event || filters.event.some((a) => e.Action === a || e.Action.startsWith(`${a}:`))) &&
-      (!filters.container || (e.Type === 'container' && filters.container.some((c) => e.Actor.ID.startsWith(c) || e.Actor.Attributes.name === c))) &&
-      (!filters.image || filters.image.some((i) => e.Actor.Attributes.image === i || e.Actor.ID === i)) &&
-      (!filters.label || filters.label.every((l) => { const [k, v] = l.split('='); return v === undefined ? k in e.Actor.Attributes : e.Actor.Attributes[k] === v; }));
+    const since = timeParam(ctx.query.string('since'));
+    const until = timeParam(ctx.query.string('until'));
+    if (since !== undefined && until !== undefined && until < since) {
+      throw new InvalidArgument(`\`since\` time (${ctx.query.string('since')}) cannot be after \`until\` time (${ctx.query.string('until')})`);
+    }
+    const match = eventFilter(ctx.query.filters());
     const res = ctx.startStream('application/json');
     const write = (e: EngineEvent) => {
-      if (since !== undefined && e.timeNano / 1e9 < since) return;
-      if (until !== undefined && e.timeNano / 1e9 > until) return;
-      if (match(e)) res.write(`${JSON.stringify(e)}\n`);
+      if (inWindow(e, since, until) && match(e)) res.write(`${JSON.stringify(e)}\n`);
     };
     const sub = engine.events.subscribe(write);
-    if (since !== undefined) sub.past.forEach(write);
+    // Moby replays its buffer when either bound is given, and ends the stream at `until`.
+    if (since !== undefined || until !== undefined) sub.past.forEach(write);
     const untilMs = until !== undefined ? until * 1000 - Date.now() : undefined;
     await new Promise<void>((resolve) => {
       ctx.abort.signal.addEventListener('abort', () => resolve(), { once: true });
