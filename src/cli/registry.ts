@@ -39,6 +39,8 @@ const L = {
   wait: () => import('./commands/wait.js'),
   rename: () => import('./commands/rename.js'),
   rm: () => import('./commands/rm.js'),
+  update: () => import('./commands/update.js'),
+  stats: () => import('./commands/stats.js'),
   containerPrune: () => import('./commands/container-prune.js'),
   containerInspect: () => import('./commands/container-inspect.js'),
   events: () => import('./commands/events.js'),
@@ -53,6 +55,7 @@ export const topLevel: Record<string, Loader> = {
   create: L.create, start: L.start, run: L.run, ps: L.ps, logs: L.logs, attach: L.attach,
   exec: L.exec, top: L.top, stop: L.stop, kill: L.kill, restart: L.restart, pause: L.pause,
   unpause: L.unpause, wait: L.wait, rename: L.rename, rm: L.rm,
+  update: L.update, stats: L.stats,
   events: L.events,
 };
 
@@ -66,6 +69,7 @@ export const management: Record<string, Record<string, Loader>> = {
     ls: L.ps, list: L.ps, ps: L.ps, export: L.export, create: L.create, start: L.start, run: L.run,
     logs: L.logs, attach: L.attach, exec: L.exec, top: L.top, stop: L.stop, kill: L.kill,
     restart: L.restart, pause: L.pause, unpause: L.unpause, wait: L.wait, rename: L.rename,
+    update: L.update, stats: L.stats,
     rm: L.rm, remove: L.rm, prune: L.containerPrune, inspect: L.containerInspect,
   },
   system: { df: L.systemDf, prune: L.systemPrune, events: L.events, info: L.info },

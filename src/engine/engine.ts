@@ -6,20 +6,29 @@ import { ContainerService } from './containers.js';
 import { exitDir, type EngineDeps } from './deps.js';
 import { ExecService } from './exec.js';
 import { reconcile } from './reconcile.js';
+import { StatsService } from './stats.js';
+import { updateContainer, type UpdateRequest } from './update.js';
 
 export class Engine {
   readonly containers: ContainerService;
   readonly exec: ExecService;
+  readonly stats: StatsService;
   private stopWatching: (() => void) | undefined;
 
   constructor(readonly deps: EngineDeps) {
     this.containers = new ContainerService(deps);
     this.exec = new ExecService(deps);
+    this.stats = new StatsService(deps);
     const originalRemoveHook = this.containers.lifecycle.removeAfterExit;
     this.containers.lifecycle.removeAfterExit = async (rec) => {
       this.exec.forgetContainer(rec.spec.id);
       await originalRemoveHook(rec);
     };
+  }
+
+  /** `docker update`: resources and restart policy, live when running (update.ts). */
+  update(ref: string, body: UpdateRequest): Promise<{ Warnings: string[] }> {
+    return updateContainer(this.deps, this.containers.lifecycle.locks, ref, body);
   }
 
   get images() {
