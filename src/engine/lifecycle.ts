@@ -5,7 +5,7 @@
 // container that died while wharfd was down (reconcile calls `onExit` for it).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Conflict, InvalidArgument, Internal, NotModified, msg } from '../errdefs/index.js';
+import { Conflict, InvalidArgument, Internal, NotModified, isKind, msg } from '../errdefs/index.js';
 import { buildSpec } from '../runtime/index.js';
 import { resolveProcessUser } from './process-user.js';
 import { KeyedMutex, writeJsonAtomic } from '../store/index.js';
@@ -16,6 +16,7 @@ import { runtimePaths, type EngineDeps } from './deps.js';
 import { oomKilledIn, resourceSpecOpts } from './resources.js';
 import { RestartSupervisor } from './restart.js';
 import { mountRootfs, rootfsPaths, unmountRootfs } from './rootfs.js';
+import { releaseShm, resolveSecurity } from './security.js';
 import { Waiters } from './waiters.js';
 
 const DEFAULT_STOP_TIMEOUT_S = 10;
@@ -85,6 +86,12 @@ export class Lifecycle {
     try {
       const user = await resolveProcessUser(rootfs.merged, spec.config.User ?? '');
       const net = networkKind(spec.hostConfig.NetworkMode);
+      const sec = await resolveSecurity(rec, {
+        findContainer: (ref) => this.deps.store.find(ref),
+        containerDir: (id) => this.deps.store.containerDir(id),
+        rootfs: rootfs.merged,
+        hostNetwork: net === 'host',
+      });
       const ociSpec = buildSpec({
         rootfs: rootfs.merged,
         readonlyRootfs: !!spec.hostConfig.ReadonlyRootfs,
@@ -96,9 +103,11 @@ export class Lifecycle {
         tty: !!spec.config.Tty,
         openStdin: !!spec.config.OpenStdin,
         network: net === 'host' ? { kind: 'host' } : { kind: 'private' },
-        pid: spec.hostConfig.PidMode === 'host' ? { kind: 'host' } : { kind: 'private' },
-        ipc: spec.hostConfig.IpcMode === 'host' ? { kind: 'host' } : { kind: 'private' },
-        uts: spec.hostConfig.UTSMode === 'host' || net === 'host' ? { kind: 'host' } : { kind: 'private' },
+        pid: sec.pid,
+        ipc: sec.ipc,
+        uts: sec.uts,
+        mounts: sec.mounts,
+        security: sec.security,
         etcFiles: { hostname: spec.hostnamePath, hosts: spec.hostsPath, resolvConf: spec.resolvConfPath },
         cgroupsPath: `/${this.deps.config.cgroupParent}/${spec.id}`,
       }, resourceSpecOpts(spec.hostConfig));
@@ -139,6 +148,7 @@ export class Lifecycle {
     const text = err instanceof Error ? err.message : String(err);
     await this.deps.runtime.delete(rec.spec.id, { force: true }).catch(() => undefined);
     await unmountRootfs(rootfsPaths(this.deps.store.containerDir(rec.spec.id))).catch(() => undefined);
+    await releaseShm(this.deps.store.containerDir(rec.spec.id));
     this.attach.dropPending(rec.spec.id);
     rec.state.exitCode = /permission denied/i.test(text) ? 126 : /not found|no such file/i.test(text) ? 127 : 128;
     rec.state.error = text;
@@ -165,6 +175,7 @@ export class Lifecycle {
     const oomKilled = await oomKilledIn(`/${this.deps.config.cgroupParent}/${rec.spec.id}`);
     await this.deps.runtime.delete(rec.spec.id, { force: true }).catch(() => undefined);
     await unmountRootfs(rootfsPaths(this.deps.store.containerDir(rec.spec.id)));
+    await releaseShm(this.deps.store.containerDir(rec.spec.id));
     const execDuration = String(Math.max(0, Math.floor((Date.now() - Date.parse(rec.state.startedAt)) / 1000)));
     const restart = this.restarts.decide(rec, exitCode);
     Object.assign(rec.state, { status: restart ? 'restarting' : 'exited', pid: 0, conmonPid: 0, exitCode, finishedAt, oomKilled });
@@ -189,7 +200,10 @@ export class Lifecycle {
     rec.state.stoppedByUser = true;
     this.deps.events.publish('container', 'kill', rec.spec.id, containerAttributes(rec, { signal: String(signalNumber(sig)) }));
     if (rec.state.status === 'restarting') return this.cancelRestart(rec);
-    await this.deps.runtime.kill(rec.spec.id, sig);
+    // The process may exit (and runc forget it) before its exit is recorded: not running.
+    await this.deps.runtime.kill(rec.spec.id, sig).catch((err: unknown) => {
+      throw isKind(err, 'not-found') ? new Conflict(msg.containerNotRunning(rec.spec.id), { cause: err }) : err;
+    });
     if (rec.state.status === 'paused' && sig === 'SIGKILL') await this.deps.runtime.resume(rec.spec.id).catch(() => undefined);
     if (exited) await withTimeout(exited, KILL_WAIT_MS);
   }

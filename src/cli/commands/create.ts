@@ -17,8 +17,8 @@ export async function main(ctx: CliContext, p: Parsed): Promise<number> {
     out(ctx, `${await createContainer(ctx, client, o, p.flags.publish as string[])}\n`);
     return 0;
   } catch (e) {
-    // docker create reports a failed pull plainly, with status 1 (run says it as any other).
-    if (e instanceof PullFailed) throw new ExitError(1, describeError(e.cause));
-    throw new ExitError(125, `${ctx.prog}: ${describeError(e)}\n\nRun '${ctx.prog} create --help' for more information`);
+    // docker create reports daemon errors (a failed pull too) plainly, with status 1; only
+    // flag errors get 125 and the usage hint (run says every error that way).
+    throw new ExitError(1, describeError(e instanceof PullFailed ? e.cause : e));
   }
 }
