@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { ContainerCreateBody } from '../client/types.js';
 import { FlagError, type FlagSpec, type Parsed } from './flags.js';
 import { resourceFlags, resourceHostConfig } from './resource-options.js';
+import { securityFlags, securityHostConfig } from './security-options.js';
 
 export const createFlags: FlagSpec[] = [
   { long: 'attach', short: 'a', type: 'list', help: 'Attach to STDIN, STDOUT or STDERR' },
@@ -28,6 +29,7 @@ export const createFlags: FlagSpec[] = [
   { long: 'volume', short: 'v', type: 'list', help: 'Bind mount a volume' },
   { long: 'publish', short: 'p', type: 'list', help: "Publish a container's port(s) to the host" },
   ...resourceFlags,
+  ...securityFlags,
 ];
 
 /** What the CLI decided, before it becomes API JSON. */
@@ -40,6 +42,8 @@ export interface CreateOptions {
   restart: RestartPolicy;
   /** HostConfig resource fields (Memory, NanoCpus, Ulimits, ShmSize…), see resource-options.ts. */
   resources?: Record<string, unknown>;
+  /** HostConfig security fields (CapAdd, SecurityOpt, Devices, IpcMode, Init…), see security-options.ts. */
+  security?: Record<string, unknown>;
 }
 
 export interface RestartPolicy { Name: string; MaximumRetryCount: number }
@@ -100,6 +104,7 @@ export function createOptionsFrom(p: Parsed, o: { detach: boolean }): CreateOpti
     attach: (p.flags.attach as string[]).map((s) => s.toLowerCase()),
     restart: parseRestartPolicy(p.flags.restart as string),
     resources: resourceHostConfig(p, { update: false }),
+    security: securityHostConfig(p),
   };
 }
 
@@ -138,6 +143,7 @@ export function toCreateBody(o: CreateOptions): ContainerCreateBody {
       PortBindings: {}, RestartPolicy: o.restart,
       ...(o.consoleSize ? { ConsoleSize: o.consoleSize } : {}),
       ...o.resources,
+      ...o.security,
     },
     NetworkingConfig: { EndpointsConfig: o.network && o.network !== 'default' ? { [o.network]: {} } : {} },
   };

@@ -12,8 +12,10 @@ import type { EngineDeps } from './deps.js';
 import { hostsFile, resolvConf } from './etc-files.js';
 import { mergeConfig, pathAndArgs } from './merge-config.js';
 import { randomName, validateName } from './names.js';
+import { effectiveLogConfig } from './log-config.js';
 import { prepareRootfsDirs, rootfsPaths } from './rootfs.js';
 import { applyResourceDefaults, hostResources, validateResources } from './resources.js';
+import { validateSecurity } from './security.js';
 
 /** Network modes this engine can give until user-defined networks exist. */
 export function networkKind(mode: string | undefined): 'host' | 'none' | 'bridge' | { container: string } {
@@ -51,8 +53,10 @@ export async function createContainer(deps: EngineDeps, body: ContainerCreateReq
   const hostConfig: HostConfig = { NetworkMode: 'bridge', ...(body.HostConfig ?? {}) };
   if (!hostConfig.NetworkMode || hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = 'bridge';
   validateHostConfig(hostConfig);
+  hostConfig.LogConfig = effectiveLogConfig(hostConfig.LogConfig, deps.config.logDefaults);
   const warnings = validateResources(hostConfig, hostResources(), { update: false });
   applyResourceDefaults(hostConfig);
+  await validateSecurity(hostConfig, { findContainer: (ref) => deps.store.find(ref), containerDir: (cid) => deps.store.containerDir(cid) });
 
   const id = randomBytes(32).toString('hex');
   const config = mergeConfig(image.config.config ?? {}, body);

@@ -14,3 +14,5 @@ export { removeCgroupLeftovers } from './cgroups.js';
 export { withResources, withRlimits, withShmSize, updateFlags, type LinuxResources, type Rlimit } from './spec_resources.js';
 export { hostResources, type HostResources } from './host-resources.js';
 export { readCgroupStats, readHostCpu, readOomKills, type CgroupStats, type HostCpu } from './cgroup-stats.js';
+export { DEFAULT_SECCOMP_PROFILE, resolveSeccomp, parseSeccompProfile, type OciSeccomp, type SeccompProfile } from './seccomp/index.js';
+export { capabilitiesFromMask, effectiveCapabilities, normalizeCapabilities, CAPABILITY_NAMES } from './capabilities.js';

@@ -23,6 +23,7 @@ import {
   withTTY,
   withUser,
 } from './spec_opts.js';
+import { securityOpts } from './spec_security.js';
 
 /** runtime-spec version runc 1.1 implements. */
 export const OCI_VERSION = '1.0.2';
@@ -65,6 +66,7 @@ export function specOptsFor(input: SpecInput): SpecOpt[] {
     withMaskedPaths(),
     withReadonlyPaths(),
     withDefaultDevices(),
+    ...(input.security ? securityOpts(input.security) : []),
     withCgroupsPath(input.cgroupsPath),
   ];
 }

@@ -27,6 +27,7 @@ export const DEFAULT_CAPABILITIES = [
 export const DEFAULT_MASKED_PATHS = [
   '/proc/asound',
   '/proc/acpi',
+  '/proc/interrupts', // Docker 28: thermal interrupt counts leak host activity
   '/proc/kcore',
   '/proc/keys',
   '/proc/latency_stats',

@@ -9,6 +9,7 @@
 // file, then exits) → delete (`runc delete`). `kill` and `pause` act on running ones.
 
 import type { Duplex } from 'node:stream';
+import type { OciSeccomp } from './seccomp/types.js';
 import type { LinuxResources } from './spec_resources.js';
 
 /** Everything needed to generate the OCI runtime spec for one container. */
@@ -38,6 +39,38 @@ export interface SpecInput {
   cgroupsPath: string;
   /** Extra mounts (volumes, tmpfs) added by later issues. */
   mounts?: SpecMount[];
+  /** Capabilities, seccomp, devices, --init (spec_security.ts); absent: default caps, no seccomp. */
+  security?: SpecSecurity;
+}
+
+/** The security side of a container, resolved by the engine (no names left to look up). */
+export interface SpecSecurity {
+  /** The final capability set (bounding = effective = permitted). */
+  capabilities: string[];
+  /** --privileged: no masked or read-only paths, rw /sys, every device allowed. */
+  privileged: boolean;
+  noNewPrivileges: boolean;
+  /** The resolved filter; undefined runs unconfined. */
+  seccomp?: OciSeccomp;
+  /** Device nodes to create (--device, or the host's when privileged). */
+  devices: SpecDevice[];
+  /** --group-add, as numeric gids. */
+  groupAdd: number[];
+  /** --init: host path of the init binary, mounted at /sbin/docker-init and run as PID 1. */
+  initPath?: string;
+}
+
+export interface SpecDevice {
+  /** Path inside the container. */
+  path: string;
+  type: 'c' | 'b';
+  major: number;
+  minor: number;
+  fileMode: number;
+  uid: number;
+  gid: number;
+  /** Device cgroup access, a subset of "rwm". */
+  permissions: string;
 }
 
 export type NamespaceChoice = { kind: 'private' } | { kind: 'host' } | { kind: 'path'; path: string };
@@ -76,6 +109,8 @@ export interface CreateOptions extends ContainerPaths {
   openStdin: boolean;
   /** "json-file"-like k8s-file log, or none. */
   logDriver: 'k8s-file' | 'none';
+  /** conmon's `--log-size-max` (bytes): it replaces the log by a new file before passing it. */
+  logSizeMax?: number;
   /**
    * Keep the container's stdin open when an attached client disconnects (conmon
    * `--leave-stdin-open`). conmon closes stdin when *any* attach connection ends; Docker

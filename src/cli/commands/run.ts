@@ -29,7 +29,12 @@ export interface RunIo { sigProxy: boolean; detachKeys?: string }
 export async function runContainer(ctx: CliContext, client: EngineClient, o: CreateOptions, publish: string[], io: RunIo): Promise<number> {
   if (o.tty && !o.detach) o.consoleSize = consoleSize();
   let id: string;
-  try { id = await createContainer(ctx, client, o, publish); } catch (e) { throw fail(ctx, 125, e instanceof PullFailed ? e.cause : e); }
+  try { id = await createContainer(ctx, client, o, publish); } catch (e) {
+    // docker's toStatusError: a create error naming a missing file is 127, EACCES/EISDIR 126.
+    const cause = e instanceof PullFailed ? e.cause : e;
+    const text = cause instanceof Error ? cause.message : String(cause);
+    throw fail(ctx, /executable file not found|no such file or directory/.test(text) ? 127 : /permission denied|is a directory/.test(text) ? 126 : 125, cause);
+  }
   const streams = attachedStreams(o);
   const attached = streams.stdin || streams.stdout || streams.stderr;
   // Attach and wait both must be in place before start (no output lost; a --rm container
