@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { busyboxTar, run, startDaemon, TARGET, type TestDaemon } from './harness.js';
+import { busyboxTar, run, startDaemon, type TestDaemon } from './harness.js';
 
 type Cli = 'docker' | 'wharf';
 const CLIS: Cli[] = ['docker', 'wharf'];
@@ -129,7 +129,10 @@ describe('security defaults', () => {
     assert.match((r.json as { message: string }).message, /^Decoding seccomp profile failed: /);
   });
 
-  test('no-new-privileges stops a setuid-root binary from raising the effective uid', async () => {
+  // The probe is a static C program (gcc + libc6-dev): busybox drops setuid rights itself.
+  const gcc = run('gcc', ['--version']).then((r) => r.code === 0, () => false);
+  test('no-new-privileges stops a setuid-root binary from raising the effective uid', async (t) => {
+    if (!(await gcc)) return t.skip('gcc not installed');
     const root = path.join(tmp, 'suid');
     await fs.mkdir(root);
     execFileSync('tar', ['-xf', await busyboxTar(), '-C', root]);
@@ -153,7 +156,8 @@ describe('security defaults', () => {
     assert.equal(host.stdout, 'seen\n', host.stderr);
     await ok('docker', ['run', '-d', '--name', 'donor', '--ipc', 'shareable', 'busybox', 'sh', '-c', 'echo hello > /dev/shm/note; sleep 60']);
     try {
-      for (let i = 0; i < 50 && !(await d.docker(['exec', 'donor', 'test', '-f', '/dev/shm/note'])).code === false; i++) await new Promise((r) => setTimeout(r, 50));
+      const written = async () => (await d.docker(['exec', 'donor', 'test', '-f', '/dev/shm/note'])).code === 0;
+      for (let i = 0; i < 50 && !(await written()); i++) await new Promise((r) => setTimeout(r, 50));
       for (const cli of CLIS) {
         const r = await d[cli](['run', '--rm', '--ipc', 'container:donor', 'busybox', 'cat', '/dev/shm/note']);
         assert.equal(r.stdout, 'hello\n', r.stderr);
@@ -169,10 +173,9 @@ describe('security defaults', () => {
     }
   });
 
-  test('private IPC (the default) is recorded as Docker records it', { skip: TARGET === 'docker' ? false : false }, async () => {
+  test('private IPC (the default) is recorded as Docker records it', async () => {
     const id = (await ok('docker', ['create', 'busybox'])).trim();
     assert.equal((await ok('docker', ['inspect', '-f', '{{.HostConfig.IpcMode}}', id])).trim(), 'private');
     await ok('docker', ['rm', id]);
-    void run;
   });
 });
