@@ -14,6 +14,8 @@ export const createFlags: FlagSpec[] = [
   { long: 'hostname', short: 'h', type: 'string', help: 'Container host name' },
   { long: 'interactive', short: 'i', type: 'bool', help: 'Keep STDIN open even if not attached' },
   { long: 'label', short: 'l', type: 'list', help: 'Set meta data on a container' },
+  { long: 'log-driver', type: 'string', help: 'Logging driver for the container' },
+  { long: 'log-opt', type: 'list', help: 'Log driver options' },
   { long: 'name', type: 'string', help: 'Assign a name to the container' },
   { long: 'network', type: 'string', help: 'Connect a container to a network' },
   { long: 'net', type: 'string', hidden: true },
@@ -40,6 +42,8 @@ export interface CreateOptions {
   stopSignal?: string; stopTimeout?: number; binds: string[]; platform?: string;
   attach: string[]; consoleSize?: [number, number];
   restart: RestartPolicy;
+  /** --log-driver/--log-opt; Type "" lets the daemon choose, as docker's CLI sends it. */
+  logConfig: { Type: string; Config: Record<string, string> };
   /** HostConfig resource fields (Memory, NanoCpus, Ulimits, ShmSize…), see resource-options.ts. */
   resources?: Record<string, unknown>;
   /** HostConfig security fields (CapAdd, SecurityOpt, Devices, IpcMode, Init…), see security-options.ts. */
@@ -103,6 +107,7 @@ export function createOptionsFrom(p: Parsed, o: { detach: boolean }): CreateOpti
     binds: p.flags.volume as string[], platform: p.flags.platform as string | undefined,
     attach: (p.flags.attach as string[]).map((s) => s.toLowerCase()),
     restart: parseRestartPolicy(p.flags.restart as string),
+    logConfig: { Type: (p.flags['log-driver'] as string | undefined) ?? '', Config: Object.fromEntries((p.flags['log-opt'] as string[]).map((kv) => { const eq = kv.indexOf('='); return eq < 0 ? [kv, ''] : [kv.slice(0, eq), kv.slice(eq + 1)]; })) },
     resources: resourceHostConfig(p, { update: false }),
     security: securityHostConfig(p),
   };
@@ -140,7 +145,7 @@ export function toCreateBody(o: CreateOptions): ContainerCreateBody {
     Entrypoint: o.entrypoint, Labels: o.labels,
     HostConfig: {
       AutoRemove: o.autoRemove, NetworkMode: o.network ?? 'default', Privileged: o.privileged, Binds: o.binds.length ? o.binds : null,
-      PortBindings: {}, RestartPolicy: o.restart,
+      PortBindings: {}, RestartPolicy: o.restart, LogConfig: o.logConfig,
       ...(o.consoleSize ? { ConsoleSize: o.consoleSize } : {}),
       ...o.resources,
       ...o.security,

@@ -14,6 +14,9 @@ export interface DaemonConfig {
   cgroupParent: string;
   debug: boolean;
   configFile: string;
+  /** daemon.json `log-driver` / `log-opts`: containers' defaults (default json-file, 10m × 3). */
+  logDriver?: string;
+  logOpts?: Record<string, string>;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -39,6 +42,8 @@ const JSON_KEYS: Record<string, keyof DaemonConfig> = {
   'exec-root': 'execRoot',
   'cgroup-parent': 'cgroupParent',
   debug: 'debug',
+  'log-driver': 'logDriver',
+  'log-opts': 'logOpts',
 };
 
 export function parseDaemonArgs(argv: string[]): Partial<DaemonConfig> {

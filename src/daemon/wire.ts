@@ -21,7 +21,7 @@ export async function wire(config: DaemonConfig, log: ApiLogger) {
   const runtime = createRuntime({ runcRoot: path.join(config.execRoot, 'runc') });
   const store = new ContainerStore(path.join(config.dataRoot, 'containers'));
   const engine = new Engine({
-    config: { root: config.dataRoot, execRoot: config.execRoot, cgroupParent: config.cgroupParent, hostHostname: os.hostname() },
+    config: { root: config.dataRoot, execRoot: config.execRoot, cgroupParent: config.cgroupParent, hostHostname: os.hostname(), logDefaults: config.logDriver || config.logOpts ? { Type: config.logDriver ?? 'json-file', Config: config.logOpts ?? {} } : undefined },
     images,
     runtime,
     store,

@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import type { ContainerCreateRequest } from '../contract/index.js';
 import { Conflict, InvalidArgument, msg } from '../errdefs/index.js';
 import { familiarName } from '../image/index.js';
-import { readLogs, type LogRecord, type ReadLogsOptions } from '../runtime/index.js';
+import { type LogRecord, type ReadLogsOptions } from '../runtime/index.js';
+import { readRotatedLogs } from '../runtime/log-rotation.js';
 import { AttachHub, type AttachClient } from './attach.js';
 import { isActive, type ContainerRecord } from './container.js';
 import { containerAttributes, createContainer } from './create.js';
@@ -225,7 +226,7 @@ export class ContainerService {
     const untilExited = opts.follow && isActive(rec.state) ? this.lifecycle.waiters.nextExit(rec.spec.id).then(() => undefined) : Promise.resolve();
     return {
       tty: !!rec.spec.config.Tty,
-      records: readLogs(paths.logPath, { ...opts, follow: opts.follow && isActive(rec.state), untilExited, signal }),
+      records: readRotatedLogs(paths.logPath, { ...opts, follow: opts.follow && isActive(rec.state), untilExited, signal }),
     };
   }
 

@@ -14,6 +14,8 @@ export interface EngineConfig {
   cgroupParent: string;
   /** The host's hostname, for `--network host` containers and `info`. */
   hostHostname: string;
+  /** daemon.json's log-driver/log-opts, for containers that name no driver. */
+  logDefaults?: { Type: string; Config: Record<string, string> };
 }
 
 export interface EngineDeps {

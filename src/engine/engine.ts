@@ -5,6 +5,7 @@ import { sweepTemp } from '../store/index.js';
 import { ContainerService } from './containers.js';
 import { exitDir, type EngineDeps } from './deps.js';
 import { ExecService } from './exec.js';
+import { LogKeeper } from './log-keeper.js';
 import { reconcile } from './reconcile.js';
 import { StatsService } from './stats.js';
 import { updateContainer, type UpdateRequest } from './update.js';
@@ -14,10 +15,12 @@ export class Engine {
   readonly exec: ExecService;
   readonly stats: StatsService;
   private stopWatching: (() => void) | undefined;
+  private readonly logKeeper: LogKeeper;
 
   constructor(readonly deps: EngineDeps) {
     this.containers = new ContainerService(deps);
     this.exec = new ExecService(deps);
+    this.logKeeper = new LogKeeper(deps);
     this.stats = new StatsService(deps);
     const originalRemoveHook = this.containers.lifecycle.removeAfterExit;
     this.containers.lifecycle.removeAfterExit = async (rec) => {
@@ -52,10 +55,12 @@ export class Engine {
     this.stopWatching = () => watcher.close();
     await reconcile(this.deps, this.containers.lifecycle, orphanDirs);
     this.containers.lifecycle.restarts.resume((id) => this.containers.lifecycle.start(id));
+    this.logKeeper.start();
   }
 
   close(): void {
     this.containers.lifecycle.restarts.close();
+    this.logKeeper.close();
     this.stopWatching?.();
   }
 }

@@ -78,7 +78,7 @@ export function inspectContainer(rec: ContainerRecord, extra: { logPath: string;
 function hostConfigView(rec: ContainerRecord) {
   const hc = rec.spec.hostConfig;
   return {
-    Binds: null, ContainerIDFile: '', LogConfig: { Type: 'json-file', Config: {} }, NetworkMode: 'bridge', PortBindings: {},
+    Binds: null, ContainerIDFile: '', LogConfig: rec.spec.hostConfig.LogConfig ?? { Type: 'json-file', Config: {} }, NetworkMode: 'bridge', PortBindings: {},
     RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, AutoRemove: false, VolumeDriver: '', VolumesFrom: null,
     ConsoleSize: [0, 0], CapAdd: null, CapDrop: null, CgroupnsMode: 'host', Dns: [], DnsOptions: [], DnsSearch: [],
     ExtraHosts: null, GroupAdd: null, IpcMode: 'private', Cgroup: '', Links: null, OomScoreAdj: 0, PidMode: '',

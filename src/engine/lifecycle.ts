@@ -15,6 +15,8 @@ import { containerAttributes, networkKind } from './create.js';
 import { runtimePaths, type EngineDeps } from './deps.js';
 import { oomKilledIn, resourceSpecOpts } from './resources.js';
 import { RestartSupervisor } from './restart.js';
+import { containerLogLimits } from './log-config.js';
+import { conmonSizeMax, rotateBeforeStart } from '../runtime/log-rotation.js';
 import { mountRootfs, rootfsPaths, unmountRootfs } from './rootfs.js';
 import { releaseShm, resolveSecurity } from './security.js';
 import { Waiters } from './waiters.js';
@@ -113,6 +115,8 @@ export class Lifecycle {
       }, resourceSpecOpts(spec.hostConfig));
       await fs.mkdir(paths.bundleDir, { recursive: true });
       await writeJsonAtomic(path.join(paths.bundleDir, 'config.json'), ociSpec);
+      const logLimits = containerLogLimits(spec.hostConfig);
+      if (logLimits) await rotateBeforeStart(paths.logPath, logLimits);
       const created = await this.deps.runtime.create({
         ...paths,
         tty: !!spec.config.Tty,
@@ -120,6 +124,7 @@ export class Lifecycle {
         // Only `run -i` (StdinOnce) closes the container's stdin when its client goes.
         leaveStdinOpen: !spec.config.StdinOnce,
         logDriver: spec.hostConfig.LogConfig?.Type === 'none' ? 'none' : 'k8s-file',
+        logSizeMax: logLimits ? conmonSizeMax(logLimits) : undefined,
       });
       await this.attach.connectPending(spec.id, paths.bundleDir);
       await this.deps.runtime.start(spec.id);

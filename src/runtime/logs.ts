@@ -182,6 +182,24 @@ export async function* readLogs(file: string, opts: ReadLogsOptions): AsyncGener
       const st = await handle.stat();
       if (st.size < pos) pos = 0; // truncated: start over
       if (st.size > pos) continue;
+      // conmon rotated (renamed a new file over this one, see log-rotation.ts): this file
+      // is read to its end (the read above came back empty), go on in the new one.
+      const named = await fs.stat(file).catch(() => undefined);
+      if (named && named.ino !== st.ino) {
+        if ((await handle.stat()).size > pos) continue; // written just before the rename
+        await handle.close();
+        handle = await fs.open(file, 'r');
+        pos = 0;
+        rest = Buffer.alloc(0);
+        watcher?.close();
+        try {
+          watcher = watch(file, () => wake());
+          watcher.on('error', () => undefined);
+        } catch {
+          watcher = undefined;
+        }
+        continue;
+      }
       await sleep(POLL_MS, (w) => (wakeUp = w));
     }
     // Lines the process never finished: give them out without a newline.

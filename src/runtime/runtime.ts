@@ -75,6 +75,7 @@ export class ConmonRuntime implements Runtime {
         exitDir: opts.exitDir,
       }),
       '-P', opts.conmonPidFile,
+      ...(opts.logSizeMax ? ['--log-size-max', String(opts.logSizeMax)] : []),
       ...(opts.tty ? ['-t'] : []),
       ...(opts.openStdin ? ['-i'] : []),
       ...(opts.leaveStdinOpen ? ['--leave-stdin-open'] : []),
