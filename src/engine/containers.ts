@@ -5,7 +5,7 @@ import { readdir, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import type { ContainerCreateRequest } from '../contract/index.js';
-import { Conflict, InvalidArgument, msg } from '../errdefs/index.js';
+import { Conflict, InvalidArgument, isKind, msg, withContext } from '../errdefs/index.js';
 import { familiarName } from '../image/index.js';
 import { type LogRecord, type ReadLogsOptions } from '../runtime/index.js';
 import { readRotatedLogs } from '../runtime/log-rotation.js';
@@ -148,7 +148,9 @@ export class ContainerService {
     const name = validateName(newName);
     if (name === rec.spec.name) throw new Conflict(`Renaming a container with the same name as its current name`);
     const oldName = rec.spec.name;
-    await this.deps.store.rename(rec, name);
+    await this.deps.store.rename(rec, name).catch((err: unknown) => {
+      throw isKind(err, 'conflict') ? withContext(err, 'Error when allocating new name') : err;
+    });
     this.deps.events.publish('container', 'rename', rec.spec.id, containerAttributes(rec, { oldName: `/${oldName}` }));
   }
 

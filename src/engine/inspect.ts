@@ -109,8 +109,9 @@ export function statusText(rec: ContainerRecord, now = Date.now()): string {
 }
 
 function commandText(rec: ContainerRecord): string {
-  const words = [rec.spec.path, ...rec.spec.args].filter((w) => w !== '');
-  return words.map((w) => (/\s/.test(w) ? JSON.stringify(w) : w)).join(' ');
+  // moby's container view: arguments with a space in single quotes, the path as is.
+  const args = rec.spec.args.map((a) => (a.includes(' ') ? `'${a}'` : a));
+  return [rec.spec.path, ...args].filter((w) => w !== '').join(' ');
 }
 
 export function summarizeContainer(rec: ContainerRecord, imageDisplay: string, sizes?: { rw: number; rootFs: number }): ContainerSummary {

@@ -79,8 +79,11 @@ for (const c of CLIS) {
       await ok(d, c, ['run', '-d', '-i', '--name', name, 'busybox', 'sh', '-c', 'read x; echo "out $x"; echo err >&2; exit 6']);
       const p = startCli(c, ['attach', name]);
       await sleep(500);
-      p.child.stdin.end('hello\n');
+      // stdin stays open: Docker ends an attach (output included) when a client's stdin
+      // ends on a container without StdinOnce.
+      p.child.stdin.write('hello\n');
       assert.equal(await p.done, 6);
+      p.child.stdin.end();
       assert.equal(p.out(), 'out hello\n');
       assert.equal(p.err(), 'err\n');
     }));

@@ -159,7 +159,7 @@ for (const c of CLIS) {
       assert.equal((await inspect(d, b)).Name, `/${b}`);
       assert.equal((await d.api('GET', `/containers/${a}/json`)).status, 404);
       const id = (await inspect(d, other)).Id;
-      await expectRun(d, c, ['rename', b, other], { code: 1, stderr: `Error response from daemon: Conflict. The container name "/${other}" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.\nError: failed to rename container named ${b}\n` });
+      await expectRun(d, c, ['rename', b, other], { code: 1, stderr: `Error response from daemon: Error when allocating new name: Conflict. The container name "/${other}" is already in use by container "${id}". You have to remove (or rename) that container to be able to reuse that name.\nError: failed to rename container named ${b}\n` });
       await ok(d, c, ['create', '--name', a, 'busybox']);
     }));
 

@@ -77,8 +77,8 @@ for (const c of CLIS) {
       assert.equal(json.State, 'running');
       assert.equal(json.Labels, 'tier=web,x=');
       assert.match(json.CreatedAt, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4} \w+$/);
-      await expectRun(d, c, ['ps', '-a', '--filter', `name=${names.third}`, '--format', 'table {{.Names}}\t{{.Command}}'], { stdout: `NAMES${' '.repeat(Math.max(names.third.length, 5) - 5 + 3)}COMMAND\n${names.third}   "echo \\"hi there\\""\n` });
-      await expectRun(d, c, ['ps', '-a', '--no-trunc', '--filter', `name=${names.third}`, '--format', '{{.ID}} {{.Command}}'], { stdout: `${ids.third} "echo \\"hi there\\""\n` });
+      await expectRun(d, c, ['ps', '-a', '--filter', `name=${names.third}`, '--format', 'table {{.Names}}\t{{.Command}}'], { stdout: `NAMES${' '.repeat(Math.max(names.third.length, 5) - 5 + 3)}COMMAND\n${names.third}   "echo 'hi there'"\n` });
+      await expectRun(d, c, ['ps', '-a', '--no-trunc', '--filter', `name=${names.third}`, '--format', '{{.ID}} {{.Command}}'], { stdout: `${ids.third} "echo 'hi there'"\n` });
     });
 
     test('-s adds the SIZE column', async () => {
