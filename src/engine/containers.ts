@@ -9,6 +9,7 @@ import { Conflict, InvalidArgument, isKind, msg, withContext } from '../errdefs/
 import { familiarName } from '../image/index.js';
 import { type LogRecord, type ReadLogsOptions } from '../runtime/index.js';
 import { readRotatedLogs } from '../runtime/log-rotation.js';
+import { failpoint } from '../store/index.js';
 import { AttachHub, type AttachClient } from './attach.js';
 import { isActive, type ContainerRecord } from './container.js';
 import { containerAttributes, createContainer } from './create.js';
@@ -136,6 +137,7 @@ export class ContainerService {
       await this.deps.runtime.delete(id, { force: true });
       await unmountRootfs(rootfsPaths(this.deps.store.containerDir(id)));
       await this.deps.store.remove(rec);
+      failpoint('rm:after-record-delete');
       await rm(paths.bundleDir, { recursive: true, force: true });
       this.deps.events.publish('container', 'destroy', id, containerAttributes(rec));
       this.lifecycle.waiters.wasRemoved(id, rec.state.exitCode);

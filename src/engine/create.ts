@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ContainerCreateRequest, HostConfig } from '../contract/index.js';
 import { Conflict, InvalidArgument, NotFound, msg } from '../errdefs/index.js';
-import { writeFileAtomic } from '../store/index.js';
+import { failpoint, writeFileAtomic } from '../store/index.js';
 import { initialState, type ContainerRecord, CONTAINER_RECORD_VERSION } from './container.js';
 import type { EngineDeps } from './deps.js';
 import { hostsFile, resolvConf } from './etc-files.js';
@@ -86,11 +86,13 @@ export async function createContainer(deps: EngineDeps, body: ContainerCreateReq
   try {
     await fs.mkdir(dir, { recursive: true });
     await prepareRootfsDirs(rootfsPaths(dir));
+    failpoint('create:after-dir');
     const fqdn = config.Domainname ? `${config.Hostname}.${config.Domainname}` : config.Hostname!;
     await writeFileAtomic(rec.spec.hostnamePath, `${config.Hostname}\n`);
     await writeFileAtomic(rec.spec.hostsPath, hostsFile({ hostname: fqdn, extraHosts: (hostConfig.ExtraHosts as string[] | undefined) ?? [] }));
     await writeFileAtomic(rec.spec.resolvConfPath, await resolvConf({ hostNetwork }));
     await deps.store.add(rec);
+    failpoint('create:after-record');
   } catch (err) {
     await fs.rm(dir, { recursive: true, force: true });
     throw err;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Conflict, InvalidArgument, Internal, NotModified, isKind, msg } from '../errdefs/index.js';
 import { buildSpec } from '../runtime/index.js';
 import { resolveProcessUser } from './process-user.js';
-import { KeyedMutex, writeJsonAtomic } from '../store/index.js';
+import { failpoint, KeyedMutex, writeJsonAtomic } from '../store/index.js';
 import type { AttachHub } from './attach.js';
 import { isActive, type ContainerRecord } from './container.js';
 import { containerAttributes, networkKind } from './create.js';
@@ -85,6 +85,7 @@ export class Lifecycle {
     await this.deps.runtime.delete(spec.id, { force: true }); // a leftover of a previous run
     await fs.rm(path.join(paths.exitDir, spec.id), { force: true });
     await mountRootfs(this.deps.images.rootfsLayers(spec.imageId).lowerDirs, rootfs);
+    failpoint('start:after-mount');
     try {
       const user = await resolveProcessUser(rootfs.merged, spec.config.User ?? '');
       const net = networkKind(spec.hostConfig.NetworkMode);
@@ -126,6 +127,7 @@ export class Lifecycle {
         logDriver: spec.hostConfig.LogConfig?.Type === 'none' ? 'none' : 'k8s-file',
         logSizeMax: logLimits ? conmonSizeMax(logLimits) : undefined,
       });
+      failpoint('start:after-conmon');
       await this.attach.connectPending(spec.id, paths.bundleDir);
       await this.deps.runtime.start(spec.id);
       Object.assign(rec.state, {

@@ -15,7 +15,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fsyncDir, readJson, tempPathFor, writeJsonAtomic } from '../store/index.js';
+import { failpoint, fsyncDir, readJson, tempPathFor, writeJsonAtomic } from '../store/index.js';
 import { errnoCode } from '../errdefs/index.js';
 import { hexOf, type BlobStore } from './blobs.js';
 import { createUnpacker, unpackTar } from './unpack.js';
@@ -87,6 +87,7 @@ export class LayerStore {
     try {
       const [, unpacked] = await Promise.all([pipeline(src, tee), done]);
       const blob = await writer.commit({ expected: opts.expectDiffID });
+      failpoint('import:after-blob');
       return await this.publish(tmp, { chainID: chainIDOf(opts.parent, blob.digest), diffID: blob.digest, parent: opts.parent, size: unpacked.size });
     } catch (err) {
       src.destroy();

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { InvalidArgument, NotFound, msg } from '../errdefs/index.js';
-import { KeyedMutex, sweepTemp } from '../store/index.js';
+import { failpoint, KeyedMutex, sweepTemp } from '../store/index.js';
 import { BlobStore } from './blobs.js';
 import { applyChanges } from './changes.js';
 import { decompressStream } from './decompress.js';
@@ -195,6 +195,7 @@ export class LocalImageService implements ImageService, StoreInternals {
     const target = opts.reference ? normalizeReference(opts.reference) : undefined;
     const { stream } = await decompressStream(tar);
     const layer = await this.layers.ingest(stream, { parent: '' });
+    failpoint('import:after-layer');
     return this.pin([layer.chainID, layer.diffID], async () => {
       const now = new Date().toISOString();
       const platform = { ...hostPlatform(), ...(opts.platform ?? {}) };
@@ -210,6 +211,7 @@ export class LocalImageService implements ImageService, StoreInternals {
       };
       const img = await this.addImage(Buffer.from(JSON.stringify(config)), { parent: '' });
       this.emit('import', img.id, { name: img.id });
+      failpoint('import:after-record');
       if (target) await this.setRef(target, img.id);
       return this.index.full(img);
     });
