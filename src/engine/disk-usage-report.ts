@@ -3,6 +3,7 @@
 // uses, SharedSize the part other images use too, LayersSize each layer once.
 import { createHash } from 'node:crypto';
 import type { ImageRecord, ImageService } from '../image/types.js';
+import { dirSize } from './disk-usage.js';
 
 export interface ImageUsage {
   image: ImageRecord;
@@ -21,17 +22,27 @@ export function chainIds(diffIds: string[]): string[] {
   return out;
 }
 
-export function imageUsage(images: ImageService, containersUsing: (imageId: string) => number): { layersSize: number; images: ImageUsage[] } {
-  const perImage = images.list().map((image) => {
-    const ids = chainIds(image.config.rootfs?.diff_ids ?? []);
-    let sizes: number[] = [];
-    try {
-      sizes = images.layerSizes(image.id).perLayer;
-    } catch {
-      sizes = [];
-    }
-    return { image, layers: ids.map((id, i) => ({ id, size: sizes[i] ?? 0 })) };
-  });
+/** Sizes come from the layer trees on disk (`dirSize`), each layer walked once per call. */
+export async function imageUsage(images: ImageService, containersUsing: (imageId: string) => number): Promise<{ layersSize: number; images: ImageUsage[] }> {
+  const measured = new Map<string, Promise<number>>();
+  const measure = (dir: string) => {
+    let p = measured.get(dir);
+    if (!p) measured.set(dir, (p = dirSize(dir)));
+    return p;
+  };
+  const perImage = await Promise.all(
+    images.list().map(async (image) => {
+      const ids = chainIds(image.config.rootfs?.diff_ids ?? []);
+      let dirs: string[] = [];
+      try {
+        dirs = [...images.rootfsLayers(image.id).lowerDirs].reverse(); // bottom first, as ids
+      } catch {
+        dirs = [];
+      }
+      const sizes = await Promise.all(ids.map((_, i) => (dirs[i] ? measure(dirs[i] as string) : Promise.resolve(0))));
+      return { image, layers: ids.map((id, i) => ({ id, size: sizes[i] ?? 0 })) };
+    }),
+  );
   const users = new Map<string, number>();
   const layerSize = new Map<string, number>();
   for (const { layers } of perImage) {
@@ -46,7 +57,7 @@ export function imageUsage(images: ImageService, containersUsing: (imageId: stri
     layersSize,
     images: perImage.map(({ image, layers }) => ({
       image,
-      size: image.size,
+      size: layers.reduce((a, l) => a + l.size, 0),
       sharedSize: layers.filter((l) => (users.get(l.id) ?? 0) > 1).reduce((a, l) => a + l.size, 0),
       containers: containersUsing(image.id),
     })),

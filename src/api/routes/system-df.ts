@@ -16,7 +16,7 @@ export function systemDfRoutes(router: Router, engine: Engine): void {
     const want = (t: string) => types.length === 0 || types.includes(t);
     const body: Record<string, unknown> = {};
     if (want('image')) {
-      const usage = imageUsage(engine.images, (id) => engine.containers.usersOfImage(id).length);
+      const usage = await imageUsage(engine.images, (id) => engine.containers.usersOfImage(id).length);
       body.LayersSize = usage.layersSize;
       body.Images = usage.images.map((u) => ({ ...imageSummary(u.image, u.containers), Size: u.size, SharedSize: u.sharedSize }));
     }
