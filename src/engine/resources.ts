@@ -55,7 +55,8 @@ export function parseCpuList(list: string): number[] {
  * Checks `hc` as moby does at create (`update: false`) or update; returns Docker's
  * warnings, throws InvalidArgument with Docker's message for a value it refuses.
  */
-export function validateResources(hc: HostConfig & ResourceFields, host: HostResources, opts: { update: boolean }): string[] {
+export function validateResources(config: HostConfig | ResourceFields, host: HostResources, opts: { update: boolean }): string[] {
+  const hc = config as ResourceFields;
   const warnings: string[] = [];
   const memory = num(hc.Memory); const swap = num(hc.MemorySwap); const reservation = num(hc.MemoryReservation);
   if (memory !== 0 && memory < MIN_MEMORY) throw new InvalidArgument('Minimum memory limit allowed is 6MB');
