@@ -44,12 +44,21 @@ export class Lifecycle {
 
   async start(ref: string): Promise<void> {
     const rec = this.deps.store.get(ref);
-    await this.locks.run(rec.spec.id, async () => {
-      if (rec.state.status === 'paused') throw new Conflict('cannot start a paused container, try unpause instead');
-      if (isActive(rec.state)) throw new NotModified('container already started');
-      this.restarts.reset(rec);
-      await this.startLocked(rec);
-    });
+    let started = false;
+    try {
+      await this.locks.run(rec.spec.id, async () => {
+        if (rec.state.status === 'paused') throw new Conflict('cannot start a paused container, try unpause instead');
+        if (isActive(rec.state)) throw new NotModified('container already started');
+        started = true;
+        this.restarts.reset(rec);
+        await this.startLocked(rec);
+      });
+    } catch (err) {
+      // Docker removes an AutoRemove container whose start failed before it answers, so
+      // the client sees it gone (`run --rm` waits for that). Outside the lock: rm takes it.
+      if (started && rec.spec.hostConfig.AutoRemove) await this.removeAfterExit(rec);
+      throw err;
+    }
   }
 
   /** The restart policy's start after a back-off; a failed one leaves the container exited. */
@@ -143,8 +152,6 @@ export class Lifecycle {
       await this.deps.store.save(rec);
     } catch (err) {
       await this.failStart(rec, err);
-      // Docker removes an AutoRemove container whose start failed; `run --rm` waits for that.
-      if (spec.hostConfig.AutoRemove) setImmediate(() => void this.removeAfterExit(rec));
       throw startError(err);
     }
     this.deps.events.publish('container', 'start', spec.id, containerAttributes(rec));
