@@ -11,17 +11,22 @@ import type { Router } from '../router.js';
 import type { RequestContext } from '../context.js';
 import { imageInspect, imageSummary } from '../views/image.js';
 
-function imageFilter(engine: Engine, filters: Filters): (img: ImageRecord) => boolean {
+/**
+ * The images a list request selects, and (with a `reference` filter) which of each one's
+ * tags to show: moby lists only the matching ones, so `docker images x/y` is one row.
+ */
+function imageFilter(engine: Engine, filters: Filters): { match: (img: ImageRecord) => boolean; tagShown: (tag: string) => boolean } {
   checkFilterKeys(filters, ['dangling', 'reference', 'label', 'before', 'since', 'until']);
   const dangling = filters.dangling?.[0];
   if (dangling !== undefined && !['true', 'false', '1', '0'].includes(dangling)) throw new InvalidArgument(`invalid filter 'dangling=[${filters.dangling!.join(' ')}]'`); // Go prints the []string
   const refPatterns = (filters.reference ?? []).map(globToRegExp);
+  const refMatches = (t: string) => refPatterns.some((re) => re.test(familiar(t)) || re.test(familiar(t).replace(/:[^:/]+$/, '')));
   const before = filters.before?.map((r) => engine.images.resolve(r));
   const since = filters.since?.map((r) => engine.images.resolve(r));
   const until = filters.until?.[0] ? parseUntil(filters.until[0]) : undefined;
-  return (img) => {
+  const match = (img: ImageRecord) => {
     if (dangling !== undefined && (img.repoTags.length === 0) !== (dangling === 'true' || dangling === '1')) return false;
-    if (refPatterns.length && !img.repoTags.some((t) => refPatterns.some((re) => re.test(familiar(t)) || re.test(familiar(t).replace(/:[^:/]+$/, ''))))) return false;
+    if (refPatterns.length && !img.repoTags.some(refMatches)) return false;
     if (filters.label && !matchLabels(img.config.config?.Labels ?? {}, filters.label)) return false;
     const created = Date.parse(img.config.created ?? '') || 0;
     if (before && !before.every((b) => created < (Date.parse(b.config.created ?? '') || 0))) return false;
@@ -29,6 +34,7 @@ function imageFilter(engine: Engine, filters: Filters): (img: ImageRecord) => bo
     if (until !== undefined && created >= until) return false;
     return true;
   };
+  return { match, tagShown: (tag) => refPatterns.length === 0 || refMatches(tag) };
 }
 
 function familiar(ref: string): string {
@@ -84,10 +90,10 @@ export function imageRoutes(router: Router, engine: Engine): void {
   const containerUses = (id: string) => engine.containers.usersOfImage(id).map((c) => ({ id: c.spec.id, running: c.state.status === 'running' || c.state.status === 'paused' }));
 
   router.get('/images/json', async (ctx) => {
-    const match = imageFilter(engine, ctx.query.filters());
+    const { match, tagShown } = imageFilter(engine, ctx.query.filters());
     const list = images.list().filter(match).sort((a, b) => (Date.parse(b.config.created ?? '') || 0) - (Date.parse(a.config.created ?? '') || 0));
     const withCounts = ctx.query.bool('shared-size') || ctx.query.bool('container-count');
-    ctx.send(200, list.map((img) => imageSummary(img, withCounts ? containersUsing(img.id).length : -1)));
+    ctx.send(200, list.map((img) => imageSummary({ ...img, repoTags: img.repoTags.filter(tagShown) }, withCounts ? containersUsing(img.id).length : -1)));
   });
 
   router.post('/images/create', async (ctx) => {
