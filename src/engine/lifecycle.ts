@@ -187,15 +187,19 @@ export class Lifecycle {
     const paths = this.paths(rec);
     // Before `runc delete`: the OOM count goes with the cgroup.
     const oomKilled = await oomKilledIn(`/${this.deps.config.cgroupParent}/${rec.spec.id}`);
-    await this.deps.runtime.delete(rec.spec.id, { force: true }).catch(() => undefined);
-    await unmountRootfs(rootfsPaths(this.deps.store.containerDir(rec.spec.id)));
-    await releaseShm(this.deps.store.containerDir(rec.spec.id));
+    // Independent steps, run together: each is a process spawn or a syscall round trip,
+    // and this path is on every `run --rm`'s critical path.
+    await Promise.all([
+      this.deps.runtime.delete(rec.spec.id, { force: true }).catch(() => undefined),
+      unmountRootfs(rootfsPaths(this.deps.store.containerDir(rec.spec.id))),
+      releaseShm(this.deps.store.containerDir(rec.spec.id)),
+    ]);
     const execDuration = String(Math.max(0, Math.floor((Date.now() - Date.parse(rec.state.startedAt)) / 1000)));
     const restart = this.restarts.decide(rec, exitCode);
     Object.assign(rec.state, { status: restart ? 'restarting' : 'exited', pid: 0, conmonPid: 0, exitCode, finishedAt, oomKilled });
-    await this.deps.store.save(rec);
+    await Promise.all([this.deps.store.save(rec), fs.rm(paths.bundleDir, { recursive: true, force: true })]);
+    // Only once the record holds the exit code: a crash before this keeps the exit file.
     await fs.rm(path.join(paths.exitDir, rec.spec.id), { force: true });
-    await fs.rm(paths.bundleDir, { recursive: true, force: true });
     if (oomKilled) this.deps.events.publish('container', 'oom', rec.spec.id, containerAttributes(rec));
     this.deps.events.publish('container', 'die', rec.spec.id, containerAttributes(rec, { execDuration, exitCode: String(exitCode) }));
     this.waiters.exited(rec.spec.id, exitCode);
