@@ -5,6 +5,6 @@ export type { Endpoint, AutoStartOptions } from './connect.js';
 export { apiError, isApiError, ConnectionError } from './errors.js';
 export type { ApiError } from './errors.js';
 export { FrameDecoder, demuxStream, encodeFrame } from './stdcopy.js';
-export { jsonLines, followProgress } from './jsonstream.js';
+export { jsonLines, textLines, followProgress } from './jsonstream.js';
 export { readAll } from './transport.js';
 export type * from './types.js';

@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 import type { JsonMessage } from './types.js';
 import { Internal } from '../errdefs/index.js';
 
-export async function* jsonLines<T = unknown>(stream: Readable): AsyncGenerator<T> {
+/** The non-empty lines of a stream, trimmed (for callers that parse them their own way). */
+export async function* textLines(stream: Readable): AsyncGenerator<string> {
   let rest = '';
   for await (const chunk of stream) {
     rest += (chunk as Buffer).toString('utf8');
@@ -11,10 +12,14 @@ export async function* jsonLines<T = unknown>(stream: Readable): AsyncGenerator<
     while ((nl = rest.indexOf('\n')) >= 0) {
       const line = rest.slice(0, nl).trim();
       rest = rest.slice(nl + 1);
-      if (line) yield JSON.parse(line) as T;
+      if (line) yield line;
     }
   }
-  if (rest.trim()) yield JSON.parse(rest) as T;
+  if (rest.trim()) yield rest.trim();
+}
+
+export async function* jsonLines<T = unknown>(stream: Readable): AsyncGenerator<T> {
+  for await (const line of textLines(stream)) yield JSON.parse(line) as T;
 }
 
 /** Drains a progress stream, calling `onMessage` per line; throws the first `error` line. */

@@ -1,5 +1,5 @@
 // docker events: the daemon's event stream, one line per event, until `--until` (or ^C).
-import type { Readable } from 'node:stream';
+import { textLines } from '../../client/index.js';
 import { out, type CliContext } from '../context.js';
 import { parseFilters } from '../filters.js';
 import type { CommandSpec, Parsed } from '../flags.js';
@@ -30,19 +30,6 @@ function goOrder(e: EventMessage): EventMessage {
   return Object.assign(o, { Type: e.Type, Action: e.Action, Actor: { ID: e.Actor.ID, Attributes: e.Actor.Attributes ?? {} }, scope: e.scope ?? 'local', time: e.time ?? 0, timeNano: e.timeNano ?? 0 });
 }
 
-async function* lines(stream: Readable): AsyncGenerator<string> {
-  let rest = '';
-  for await (const chunk of stream) {
-    rest += (chunk as Buffer).toString('utf8');
-    let nl: number;
-    while ((nl = rest.indexOf('\n')) >= 0) {
-      const line = rest.slice(0, nl).trim();
-      rest = rest.slice(nl + 1);
-      if (line) yield line;
-    }
-  }
-  if (rest.trim()) yield rest.trim();
-}
 
 /** Go's "2006-01-02T15:04:05.000000000Z07:00" in the local zone, as docker's CLI prints. */
 export function eventTime(e: Pick<EventMessage, 'time' | 'timeNano'>, exactNano?: bigint, tzOffsetMin = new Date().getTimezoneOffset()): string {
@@ -79,7 +66,7 @@ export async function main(ctx: CliContext, p: Parsed): Promise<number> {
   let format = p.flags.format as string | undefined;
   if (format === 'json') format = '{{json .}}';
   const template = format ? new (await import('../template.js')).Template(format) : undefined;
-  for await (const line of lines(res)) {
+  for await (const line of textLines(res)) {
     const e = JSON.parse(line) as EventMessage;
     // timeNano exceeds 2^53: keep the digits the daemon sent, as Go's int64 would.
     const nano = /"timeNano":(\d+)[,}]/.exec(line)?.[1];
