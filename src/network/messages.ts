@@ -1,0 +1,15 @@
+// Docker's (libnetwork's) wording for network errors, so scripts matching on them keep
+// working. Kept here rather than in src/errdefs/messages.ts until the network layer is wired.
+
+export const netMsg = {
+  poolOverlap: () => 'Pool overlaps with other one on this address space',
+  noDefaultPool: () =>
+    'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network',
+  gatewayOutside: (gw: string) => `no matching subnet for gateway ${gw}`,
+  rangeOutside: (range: string) => `no matching subnet for ip-range ${range}`,
+  invalidAddress: (ip: string) => `Invalid address ${ip}: It does not belong to any of this network's subnets`,
+  addressInUse: () => 'Address already in use',
+  noAvailableAddress: () => 'No available addresses on this pool',
+  portAllocated: (ip: string, port: number) => `Bind for ${ip}:${port} failed: port is already allocated`,
+  noSuchNetworkPool: (id: string) => `network ${id} has no address pool`,
+} as const;
