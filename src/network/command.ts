@@ -12,11 +12,11 @@ export interface CommandOptions {
 
 export function runTool(file: string, args: readonly string[], opts: CommandOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) => reject(new Unavailable(`${file}: ${e.message}`, { cause: e })));
     child.on('close', (code) => {
       if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
@@ -25,7 +25,11 @@ export function runTool(file: string, args: readonly string[], opts: CommandOpti
         reject(new Unavailable(`${file} ${args.join(' ')}: ${text || `exit status ${code}`}`));
       }
     });
-    child.stdin.end(opts.input ?? '');
+    if (child.stdin) {
+      // A tool that exits before reading its input reports through its exit status.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(opts.input);
+    }
   });
 }
 

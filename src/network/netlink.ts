@@ -1,0 +1,203 @@
+// Bridges, network namespaces and veth pairs, through iproute2's `ip` (no native code).
+//
+// Netns choice: wharfd creates a *named* netns per container with `ip netns add
+// wharf-<id>` (a bind mount at /run/netns/wharf-<id>) and gives runc that path as the
+// container's network namespace. So the interface, address and routes exist before the
+// container's first instruction runs (as with Docker), the netns outlives a container
+// restart and a wharfd crash, and reconcile finds stale ones by listing /run/netns.
+//
+// Lifecycle: createBridge (network create) → createNetns + attachEndpoint (container
+// start) → detachEndpoint + deleteNetns (container stop) → deleteBridge (network rm).
+// Deletes are idempotent: a missing link or netns is not an error, so a half-done setup
+// can always be rolled back with the same calls.
+
+import { promises as fs } from 'node:fs';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { runTool, ipJson } from './command.js';
+import { formatIPv4, parseIPv4 } from './cidr.js';
+import { Conflict, InvalidArgument } from '../errdefs/index.js';
+
+export const NETNS_DIR = '/run/netns';
+/** Linux IFNAMSIZ - 1 */
+const MAX_IFNAME = 15;
+
+export interface BridgeOptions {
+  name: string;
+  /** Gateway address with the subnet's prefix, e.g. `172.17.0.1/16`. */
+  address: string;
+  /** Default 1500, as Docker's `com.docker.network.driver.mtu`. */
+  mtu?: number;
+}
+
+export interface EndpointOptions {
+  /** Name of the netns (under /run/netns). */
+  netns: string;
+  bridge: string;
+  /** Host end of the veth (see `hostVethName`). */
+  hostIfname: string;
+  /** Container address with prefix, e.g. `172.17.0.2/16`. */
+  address: string;
+  /** Default route; absent for `--internal` networks without a gateway route. */
+  gateway?: string;
+  /** Name inside the container; default `eth0` (then `eth1`… for further networks). */
+  ifname?: string;
+  mtu?: number;
+  /** Default: Docker's, 02:42 followed by the IPv4 address's bytes. */
+  mac?: string;
+}
+
+export function netnsPath(name: string): string {
+  return path.join(NETNS_DIR, name);
+}
+
+/** `veth` + 7 hex of the endpoint id's hash: stable, so reconcile can find it again. */
+export function hostVethName(endpointId: string): string {
+  return `veth${createHash('sha256').update(endpointId).digest('hex').slice(0, 7)}`;
+}
+
+/** Docker's MAC for an IPv4 address: 02:42:ac:11:00:02 for 172.17.0.2. */
+export function macForIPv4(ip: string): string {
+  const n = parseIPv4(ip);
+  if (n === undefined) throw new InvalidArgument(`invalid IP address: ${ip}`);
+  return ['02', '42', ...formatIPv4(n).split('.').map((b) => Number(b).toString(16).padStart(2, '0'))].join(':');
+}
+
+function checkIfname(name: string): void {
+  if (!/^[A-Za-z0-9_.-]+$/.test(name) || name.length > MAX_IFNAME) {
+    throw new InvalidArgument(`invalid interface name "${name}": at most ${MAX_IFNAME} letters, digits, '_', '.', '-'`);
+  }
+}
+
+export async function linkExists(name: string, opts: { netns?: string } = {}): Promise<boolean> {
+  const ns = opts.netns ? ['-n', opts.netns] : [];
+  try {
+    await runTool('ip', [...ns, 'link', 'show', 'dev', name]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Names of host links starting with `prefix` (reconcile: bridges and veths wharf made). */
+export async function listLinks(prefix: string): Promise<string[]> {
+  const links = await ipJson<{ ifname: string }[]>(['link', 'show']);
+  return links.map((l) => l.ifname).filter((n) => n.startsWith(prefix));
+}
+
+/** Creates the bridge with its gateway address and brings it up; an existing one is kept. */
+export async function createBridge(opts: BridgeOptions): Promise<void> {
+  checkIfname(opts.name);
+  const mtu = String(opts.mtu ?? 1500);
+  if (!(await linkExists(opts.name))) {
+    await runTool('ip', ['link', 'add', 'name', opts.name, 'mtu', mtu, 'type', 'bridge']);
+  }
+  try {
+    await runTool('ip', ['-batch', '-'], {
+      input: [
+        `link set dev ${opts.name} mtu ${mtu}`,
+        `addr replace ${opts.address} dev ${opts.name}`,
+        `link set dev ${opts.name} up`,
+      ].join('\n'),
+    });
+  } catch (err) {
+    await deleteLink(opts.name);
+    throw err;
+  }
+}
+
+/** Removes a link (a bridge, or a veth with its peer); absent is fine. */
+export async function deleteLink(name: string): Promise<void> {
+  if (await linkExists(name)) await runTool('ip', ['link', 'del', 'dev', name]);
+}
+
+export const deleteBridge = deleteLink;
+
+export async function createNetns(name: string): Promise<string> {
+  const p = netnsPath(name);
+  if (!(await exists(p))) await runTool('ip', ['netns', 'add', name]);
+  await runTool('ip', ['-n', name, 'link', 'set', 'dev', 'lo', 'up']);
+  return p;
+}
+
+/** Removes the named netns (its links go with it once no process holds it); absent is fine. */
+export async function deleteNetns(name: string): Promise<void> {
+  if (await exists(netnsPath(name))) await runTool('ip', ['netns', 'del', name]);
+}
+
+export async function listNetns(prefix: string): Promise<string[]> {
+  try {
+    return (await fs.readdir(NETNS_DIR)).filter((n) => n.startsWith(prefix));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A veth pair: the host end enslaved to the bridge, the other end moved into the netns and
+ * named `eth0`, with its address and default route. On failure the pair is removed.
+ */
+export async function attachEndpoint(opts: EndpointOptions): Promise<void> {
+  checkIfname(opts.hostIfname);
+  const ifname = opts.ifname ?? 'eth0';
+  checkIfname(ifname);
+  const mtu = String(opts.mtu ?? 1500);
+  const ip = opts.address.split('/')[0];
+  const mac = opts.mac ?? macForIPv4(ip);
+  if (await linkExists(opts.hostIfname)) throw new Conflict(`interface ${opts.hostIfname} already exists`);
+  // The peer is created directly inside the netns, so its name may be eth0 even though
+  // the host has an eth0 too.
+  await runTool('ip', ['-batch', '-'], {
+    input: [
+      `link add name ${opts.hostIfname} mtu ${mtu} type veth peer name ${ifname} mtu ${mtu} address ${mac} netns ${opts.netns}`,
+      `link set dev ${opts.hostIfname} master ${opts.bridge}`,
+      `link set dev ${opts.hostIfname} up`,
+    ].join('\n'),
+  }).catch(async (err) => {
+    await deleteLink(opts.hostIfname);
+    throw err;
+  });
+  try {
+    await runTool('ip', ['-n', opts.netns, '-batch', '-'], {
+      input: [
+        `addr add ${opts.address} dev ${ifname}`,
+        `link set dev ${ifname} up`,
+        ...(opts.gateway ? [`route add default via ${opts.gateway} dev ${ifname}`] : []),
+      ].join('\n'),
+    });
+  } catch (err) {
+    await deleteLink(opts.hostIfname);
+    throw err;
+  }
+}
+
+/** Removes the endpoint's veth pair (deleting one end deletes both). */
+export async function detachEndpoint(hostIfname: string): Promise<void> {
+  await deleteLink(hostIfname);
+}
+
+/**
+ * `route_localnet=1` on one bridge: lets a DNAT of 127.0.0.1:<port> to a container leave
+ * through that bridge. Set only on wharf's bridges, never host-wide.
+ */
+export async function setRouteLocalnet(bridge: string): Promise<void> {
+  checkIfname(bridge);
+  await fs.writeFile(`/proc/sys/net/ipv4/conf/${bridge}/route_localnet`, '1');
+}
+
+/** Turns on IPv4 forwarding (needed for NAT); returns true if it was off. */
+export async function ensureIpForward(): Promise<boolean> {
+  const file = '/proc/sys/net/ipv4/ip_forward';
+  if ((await fs.readFile(file, 'utf8')).trim() === '1') return false;
+  await fs.writeFile(file, '1');
+  return true;
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
