@@ -151,6 +151,9 @@ export async function attachEndpoint(opts: EndpointOptions): Promise<void> {
     input: [
       `link add name ${opts.hostIfname} mtu ${mtu} type veth peer name ${ifname} mtu ${mtu} address ${mac} netns ${opts.netns}`,
       `link set dev ${opts.hostIfname} master ${opts.bridge}`,
+      // Hairpin: with br_netfilter loaded, a container's connection to its own published
+      // port is DNATed while bridged and must leave through the port it came in by.
+      `link set dev ${opts.hostIfname} type bridge_slave hairpin on`,
       `link set dev ${opts.hostIfname} up`,
     ].join('\n'),
   }).catch(async (err) => {
