@@ -54,7 +54,8 @@ const cases: Case[] = [
   { name: 'inspect missing', args: ['inspect', `${PFX}nosuch`] },
   { name: 'image inspect missing', args: ['image', 'inspect', `${PFX}nosuch`] },
   { name: 'container inspect json', args: ['container', 'inspect', '--format', '{{json .Config.Cmd}}', `${PFX}-ex`] },
-  { name: 'top', args: ['top', `${PFX}-web`] },
+  // Not the default `-ef`: its C column (recent CPU %) may change between the two calls.
+  { name: 'top', args: ['top', `${PFX}-web`, '-o', 'pid,ppid,user,args'] },
   { name: 'logs', args: ['logs', `${PFX}-ex`] },
   { name: 'logs --tail', args: ['logs', '--tail', '1', `${PFX}-ex`] },
   { name: 'run exit code + streams', args: ['run', '--rm', 'busybox', 'sh', '-c', 'echo o; echo e >&2; exit 5'] },
