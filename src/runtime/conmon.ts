@@ -33,11 +33,16 @@ export interface SpawnedConmon {
   parentExited: Promise<void>;
 }
 
-export function spawnConmon(conmonPath: string, args: string[], opts: { exec: boolean }): SpawnedConmon {
+/**
+ * `cwd`: conmon writes files there (its `oom` marker on cgroup v1, whatever the persist
+ * dir), so it runs in the bundle (or exec) dir, as CRI-O runs it.
+ */
+export function spawnConmon(conmonPath: string, args: string[], opts: { exec: boolean; cwd: string }): SpawnedConmon {
   const extra = opts.exec ? 3 : 1;
   const env: NodeJS.ProcessEnv = { ...process.env, _OCI_SYNCPIPE: '3' };
   if (opts.exec) Object.assign(env, { _OCI_STARTPIPE: '4', _OCI_ATTACHPIPE: '5' });
   const child = spawn(conmonPath, args, {
+    cwd: opts.cwd,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe', ...Array<'pipe'>(extra).fill('pipe')],
     env,

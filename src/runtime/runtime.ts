@@ -80,7 +80,7 @@ export class ConmonRuntime implements Runtime {
       ...(opts.openStdin ? ['-i'] : []),
       ...(opts.leaveStdinOpen ? ['--leave-stdin-open'] : []),
     ];
-    const conmon = spawnConmon(this.conmonPath, args, { exec: false });
+    const conmon = spawnConmon(this.conmonPath, args, { exec: false, cwd: opts.bundleDir });
     try {
       const msg = await conmon.sync.next();
       if (!msg || msg.data < 0) throw startError('create', msg?.message ?? (await stderrOf(conmon)));
@@ -160,7 +160,7 @@ export class ConmonRuntime implements Runtime {
       ...(opts.tty ? ['-t'] : []),
       ...(opts.openStdin && !opts.detach ? ['-i'] : []),
     ];
-    const conmon = spawnConmon(this.conmonPath, args, { exec: true });
+    const conmon = spawnConmon(this.conmonPath, args, { exec: true, cwd: opts.execDir });
     let session: AttachSession | undefined;
     try {
       conmon.start!.write('0');
