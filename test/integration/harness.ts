@@ -31,6 +31,8 @@ export interface TestDaemon {
   docker(args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }): Promise<RunResult>;
   /** Runs wharf's CLI against this daemon. */
   wharf(args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }): Promise<RunResult>;
+  /** Runs a CLI and requires exit code 0 (the message names the command and its stderr); returns stdout. */
+  ok(args: string[], cli?: 'docker' | 'wharf'): Promise<string>;
   /** A raw Engine API call. */
   api(method: string, urlPath: string, body?: unknown): Promise<{ status: number; json: unknown; text: string }>;
   kill9(): Promise<void>;
@@ -141,6 +143,11 @@ export async function startDaemon(opts: { image?: boolean; env?: NodeJS.ProcessE
     cgroupParent,
     docker: (args, o = {}) => run('docker', args, { env, ...o }),
     wharf: (args, o = {}) => run(process.execPath, [WHARF, ...args], { env, ...o }),
+    ok: async (args, cli = 'docker') => {
+      const r = await daemon[cli](args);
+      if (r.code !== 0) throw new Error(`${cli} ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+      return r.stdout;
+    },
     api: (method, urlPath, body) => apiCall(socket, method, urlPath, body),
     kill9: () => stopChild('SIGKILL'),
     restart: async () => {

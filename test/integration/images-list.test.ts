@@ -13,11 +13,7 @@ describe('images: list, tag, rmi, inspect, history', () => {
   let tar: string;
   const ids: Record<string, string> = {};
 
-  const ok = async (args: string[], cli: 'docker' | 'wharf' = 'docker') => {
-    const r = await d[cli](args);
-    assert.equal(r.code, 0, `${cli} ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
+  const ok = (args: string[], cli: 'docker' | 'wharf' = 'docker') => d.ok(args, cli);
   const fail = async (cli: 'docker' | 'wharf', args: string[], stderr: string) => {
     const r = await d[cli](args);
     assert.equal(r.code, 1, `${cli} ${args.join(' ')} should fail: ${r.stdout}`);

@@ -13,11 +13,7 @@ const PAD = 'x'.repeat(200);
 describe('log rotation', { skip: TARGET === 'docker' ? 'reads wharf\'s log files' : false }, () => {
   let d: TestDaemon;
 
-  const ok = async (args: string[], cli: 'docker' | 'wharf' = 'docker') => {
-    const r = await d[cli](args);
-    assert.equal(r.code, 0, `${cli} ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
+  const ok = (args: string[], cli: 'docker' | 'wharf' = 'docker') => d.ok(args, cli);
   /** Bytes of every log file of a container, each inode once. */
   const logBytes = async (id: string) => {
     const dir = path.join(d.dataRoot, 'containers', id);

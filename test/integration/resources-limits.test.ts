@@ -11,11 +11,7 @@ const MiB = 1024 * 1024;
 
 describe('resource limits', () => {
   let d: TestDaemon;
-  const ok = async (args: string[], cli: 'docker' | 'wharf' = 'docker') => {
-    const r = await d[cli](args);
-    assert.equal(r.code, 0, `${cli} ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout.trim();
-  };
+  const ok = async (args: string[], cli: 'docker' | 'wharf' = 'docker') => (await d.ok(args, cli)).trim();
   /** Reads `<controller>/<file>` of a running container's cgroup from the host. */
   const hostCgroup = async (name: string, controller: string, file: string) => {
     const pid = await ok(['inspect', '-f', '{{.State.Pid}}', name]);

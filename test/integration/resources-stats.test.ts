@@ -7,11 +7,7 @@ import { startDaemon, type TestDaemon } from './harness.js';
 
 describe('stats', () => {
   let d: TestDaemon;
-  const ok = async (args: string[], cli: 'docker' | 'wharf' = 'docker') => {
-    const r = await d[cli](args);
-    assert.equal(r.code, 0, `${cli} ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout.trim();
-  };
+  const ok = async (args: string[], cli: 'docker' | 'wharf' = 'docker') => (await d.ok(args, cli)).trim();
 
   before(async () => {
     d = await startDaemon();

@@ -10,11 +10,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('restart policies', () => {
   let d: TestDaemon;
 
-  const ok = async (args: string[], cli: 'docker' | 'wharf' = 'docker') => {
-    const r = await d[cli](args);
-    assert.equal(r.code, 0, `${cli} ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout.trim();
-  };
+  const ok = async (args: string[], cli: 'docker' | 'wharf' = 'docker') => (await d.ok(args, cli)).trim();
   const state = async (name: string) => {
     const out = await ok(['inspect', '-f', '{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}', name]);
     const [status, count, code] = out.split(' ');

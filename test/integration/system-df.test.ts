@@ -15,11 +15,7 @@ async function du(dir: string): Promise<number> {
 
 describe('system df and prune', { skip: TARGET === 'docker' ? 'reads wharf\'s data root' : false }, () => {
   let d: TestDaemon;
-  const ok = async (args: string[], cli: 'docker' | 'wharf' = 'docker') => {
-    const r = await d[cli](args);
-    assert.equal(r.code, 0, `${cli} ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
+  const ok = (args: string[], cli: 'docker' | 'wharf' = 'docker') => d.ok(args, cli);
 
   before(async () => {
     d = await startDaemon();
