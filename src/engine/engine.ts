@@ -22,11 +22,6 @@ export class Engine {
     this.exec = new ExecService(deps);
     this.logKeeper = new LogKeeper(deps);
     this.stats = new StatsService(deps);
-    const originalRemoveHook = this.containers.lifecycle.removeAfterExit;
-    this.containers.lifecycle.removeAfterExit = async (rec) => {
-      this.exec.forgetContainer(rec.spec.id);
-      await originalRemoveHook(rec);
-    };
   }
 
   /** `docker update`: resources and restart policy, live when running (update.ts). */

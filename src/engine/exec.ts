@@ -40,7 +40,12 @@ interface ExecInstance {
 export class ExecService {
   private execs = new Map<string, ExecInstance>();
 
-  constructor(private readonly deps: EngineDeps) {}
+  constructor(private readonly deps: EngineDeps) {
+    // Every way a container goes (rm, rm -f, --rm, prune) ends in its `destroy` event.
+    deps.events.subscribe((e) => {
+      if (e.Type === 'container' && e.Action === 'destroy') this.forgetContainer(e.Actor.ID);
+    });
+  }
 
   create(containerRef: string, body: ExecCreateRequest): { Id: string } {
     const rec = this.deps.store.get(containerRef);
@@ -63,7 +68,7 @@ export class ExecService {
     return [...this.execs.values()].filter((e) => e.containerId === containerId).map((e) => e.id);
   }
 
-  forgetContainer(containerId: string): void {
+  private forgetContainer(containerId: string): void {
     for (const id of this.idsOf(containerId)) this.execs.delete(id);
   }
 

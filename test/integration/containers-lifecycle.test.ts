@@ -203,4 +203,17 @@ describe('container prune', () => {
     assert.equal(r.status, 200);
     assert.deepEqual(r.json, { ContainersDeleted: null, SpaceReclaimed: 0 });
   }));
+
+  test('an exec instance goes with its pruned container', () => scoped(d, async (s) => {
+    const name = s.name('pr-exec');
+    await ok(d, 'docker', ['run', '-d', '--name', name, 'busybox', 'sleep', '100']);
+    const exec = await d.api('POST', `/containers/${name}/exec`, { Cmd: ['true'] });
+    assert.equal(exec.status, 201);
+    const execId = (exec.json as { Id: string }).Id;
+    await ok(d, 'docker', ['stop', '-t', '0', name]);
+    await ok(d, 'docker', ['container', 'prune', '-f']);
+    const r = await d.api('GET', `/exec/${execId}/json`);
+    assert.equal(r.status, 404);
+    assert.deepEqual(r.json, { message: `No such exec instance: ${execId}` });
+  }));
 });

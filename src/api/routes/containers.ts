@@ -79,9 +79,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
   });
 
   router.delete('/containers/{id}', async (ctx) => {
-    const id = c.get(ctx.params.id).spec.id;
-    await c.remove(id, { force: ctx.query.bool('force') });
-    engine.exec.forgetContainer(id);
+    await c.remove(ctx.params.id, { force: ctx.query.bool('force') });
     ctx.send(204);
   });
 
