@@ -7,10 +7,8 @@ bash scripts/deps.sh
 ln -sf "$PWD/dist/wharf.js" /usr/local/bin/wharf
 ln -sf "$PWD/dist/wharfd.js" /usr/local/bin/wharfd
 
-if ! wharf version >/dev/null 2>&1; then
-  mkdir -p /var/log
-  nohup wharfd >>/var/log/wharfd.log 2>&1 </dev/null &
-  for _ in $(seq 50); do wharf version >/dev/null 2>&1 && break; sleep 0.1; done
-fi
+# Starts wharfd when no daemon answers on /run/wharf/wharf.sock (the CLI's auto-start,
+# which says so in one line; the daemon logs to /run/wharf/wharfd.log).
+wharf version >/dev/null
 wharf image inspect busybox >/dev/null 2>&1 || bash contrib/mkimage-busybox.sh --import busybox:latest
 wharf run --rm busybox echo hello from wharf

@@ -3,7 +3,7 @@
 import { dirname, join } from 'node:path';
 import { EngineClient } from './client.js';
 import { ConnectionError } from './errors.js';
-import { InvalidArgument } from '../errdefs/index.js';
+import { InvalidArgument, Unavailable } from '../errdefs/index.js';
 
 export const DEFAULT_SOCKET = '/run/wharf/wharf.sock';
 
@@ -30,23 +30,41 @@ export interface AutoStartOptions {
   notify?: (line: string) => void;
 }
 
-function defaultDaemonScript(): string {
+/**
+ * wharfd.js of the same build: the CLI is usually run through symlinks (/usr/local/bin/wharf
+ * → dist/wharf.js → dist/cli/wharf.cjs), so look beside the real file and its parent.
+ */
+function defaultDaemonScript(fs: typeof import('node:fs')): string {
   if (process.env.WHARFD) return process.env.WHARFD;
-  return join(dirname(process.argv[1] ?? '.'), 'wharfd.js');
+  let dir = '.';
+  try {
+    dir = dirname(fs.realpathSync(process.argv[1] ?? '.'));
+  } catch {
+    // not a file we can resolve: the checks below fail with a clear message
+  }
+  const candidates = [join(dir, 'wharfd.js'), join(dir, '..', 'wharfd.js')];
+  const found = candidates.find((c) => fs.existsSync(c));
+  if (!found) throw new Unavailable(`cannot start wharfd: no wharfd.js at ${candidates.join(' or ')} (set WHARFD to its path)`);
+  return found;
 }
 
-/** Starts wharfd detached, logging to /run/wharf/wharfd.log when that directory exists. */
-export async function startDaemon(o: AutoStartOptions, socketPath: string): Promise<number> {
+/**
+ * Starts wharfd detached, logging to /run/wharf/wharfd.log when that directory exists.
+ * `exitCode()` is wharfd's exit code once it has died (null while it runs).
+ */
+export async function startDaemon(o: AutoStartOptions, socketPath: string): Promise<{ pid: number; exitCode: () => number | null; log: string }> {
   // Loaded only here: child_process costs start-up time every other command would pay.
-  const [{ spawn }, { existsSync, openSync }] = await Promise.all([import('node:child_process'), import('node:fs')]);
-  const script = o.daemonScript ?? defaultDaemonScript();
+  const [{ spawn }, fs] = await Promise.all([import('node:child_process'), import('node:fs')]);
+  const { existsSync, openSync } = fs;
+  const script = o.daemonScript ?? defaultDaemonScript(fs);
   const isJs = /\.[cm]?js$/.test(script);
   const logDir = dirname(socketPath);
+  const log = join(logDir, 'wharfd.log');
   let out: number | 'ignore' = 'ignore';
-  try { if (existsSync(logDir)) out = openSync(join(logDir, 'wharfd.log'), 'a'); } catch { /* no log then */ }
+  try { if (existsSync(logDir)) out = openSync(log, 'a'); } catch { /* no log then */ }
   const child = spawn(isJs ? process.execPath : script, isJs ? [script] : [], { detached: true, stdio: ['ignore', out, out] });
   child.unref();
-  return child.pid ?? -1;
+  return { pid: child.pid ?? -1, exitCode: () => child.exitCode ?? (child.signalCode ? 128 : null), log: out === 'ignore' ? 'its stderr' : log };
 }
 
 /**
@@ -62,8 +80,8 @@ export function connect(o: AutoStartOptions & { env?: NodeJS.ProcessEnv } = {}):
 }
 
 async function startAndWait(o: AutoStartOptions, socketPath: string): Promise<void> {
-  const pid = await startDaemon(o, socketPath);
-  (o.notify ?? ((l) => process.stderr.write(`${l}\n`)))(`wharf: started wharfd (pid ${pid}, socket ${socketPath})`);
+  const daemon = await startDaemon(o, socketPath);
+  (o.notify ?? ((l) => process.stderr.write(`${l}\n`)))(`wharf: started wharfd (pid ${daemon.pid}, socket ${socketPath})`);
   const probe = new EngineClient(socketPath);
   const deadline = Date.now() + (o.timeoutMs ?? 15_000);
   try {
@@ -73,6 +91,8 @@ async function startAndWait(o: AutoStartOptions, socketPath: string): Promise<vo
         return;
       } catch (err) {
         if (!(err instanceof ConnectionError) || Date.now() > deadline) throw err;
+        const code = daemon.exitCode();
+        if (code !== null) throw new Unavailable(`wharfd exited (code ${code}) before serving; see ${daemon.log}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     }
