@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { TARGET, type RunResult, type TestDaemon } from './harness.js';
+import type { ContainerState } from '../../src/contract/index.js';
 
 export type Cli = 'docker' | 'wharf';
 
@@ -93,19 +94,8 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export interface InspectState {
-  Status: string;
-  Running: boolean;
-  Paused: boolean;
-  Restarting: boolean;
-  OOMKilled: boolean;
-  Dead: boolean;
-  Pid: number;
-  ExitCode: number;
-  Error: string;
-  StartedAt: string;
-  FinishedAt: string;
-}
+/** The container's State as inspect shows it (the API contract's type). */
+export type InspectState = ContainerState;
 
 /** The container's inspect JSON through the API (not through a CLI under test). */
 export async function inspect(d: TestDaemon, ref: string): Promise<{ Id: string; Name: string; State: InspectState; Config: Record<string, unknown>; HostConfig: Record<string, unknown>; [k: string]: unknown }> {
