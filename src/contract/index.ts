@@ -1,2 +1,3 @@
 export * from './version.js';
 export * from './container.js';
+export * from './network.js';
