@@ -2,7 +2,9 @@
 // function per concern so each is testable without a daemon.
 import { readFileSync } from 'node:fs';
 import type { ContainerCreateBody } from '../client/types.js';
+import { ExitError } from './context.js';
 import { FlagError, type FlagSpec, type Parsed } from './flags.js';
+import { networkFlags, networkOptionsFrom, parsePublish, UsageFailure, type NetworkOptions } from './network-options.js';
 import { resourceFlags, resourceHostConfig } from './resource-options.js';
 import { securityFlags, securityHostConfig } from './security-options.js';
 
@@ -17,8 +19,6 @@ export const createFlags: FlagSpec[] = [
   { long: 'log-driver', type: 'string', help: 'Logging driver for the container' },
   { long: 'log-opt', type: 'list', help: 'Log driver options' },
   { long: 'name', type: 'string', help: 'Assign a name to the container' },
-  { long: 'network', type: 'string', help: 'Connect a container to a network' },
-  { long: 'net', type: 'string', hidden: true },
   { long: 'platform', type: 'string', help: 'Set platform if server is multi-platform capable' },
   { long: 'privileged', type: 'bool', help: 'Give extended privileges to this container' },
   { long: 'restart', type: 'string', default: 'no', help: 'Restart policy to apply when a container exits' },
@@ -29,7 +29,7 @@ export const createFlags: FlagSpec[] = [
   { long: 'user', short: 'u', type: 'string', help: 'Username or UID (format: <name|uid>[:<group|gid>])' },
   { long: 'workdir', short: 'w', type: 'string', help: 'Working directory inside the container' },
   { long: 'volume', short: 'v', type: 'list', help: 'Bind mount a volume' },
-  { long: 'publish', short: 'p', type: 'list', help: "Publish a container's port(s) to the host" },
+  ...networkFlags,
   ...resourceFlags,
   ...securityFlags,
 ];
@@ -37,7 +37,9 @@ export const createFlags: FlagSpec[] = [
 /** What the CLI decided, before it becomes API JSON. */
 export interface CreateOptions {
   image: string; cmd: string[]; name?: string; env: string[]; labels: Record<string, string>;
-  entrypoint?: string[]; hostname?: string; user?: string; workdir?: string; network?: string;
+  entrypoint?: string[]; hostname?: string; user?: string; workdir?: string;
+  /** -p/-P/--expose/--network/--dns…, see network-options.ts; absent means the defaults. */
+  net?: NetworkOptions;
   tty: boolean; interactive: boolean; detach: boolean; autoRemove: boolean; privileged: boolean;
   stopSignal?: string; stopTimeout?: number; binds: string[]; platform?: string;
   attach: string[]; consoleSize?: [number, number];
@@ -89,8 +91,26 @@ export function parseLabels(list: string[]): Record<string, string> {
   return labels;
 }
 
+/**
+ * docker prints its own checks of flag combinations as `docker: <why>` plus the help hint
+ * (no usage block), exit 125. run has --detach, create has not.
+ */
+function usageFailure(p: Parsed, e: UsageFailure): ExitError {
+  const command = 'detach' in p.flags ? 'run' : 'create';
+  return new ExitError(125, `wharf: ${e.message}\n\nRun 'wharf ${command} --help' for more information`);
+}
+
+function networkOptions(p: Parsed): NetworkOptions {
+  try {
+    return networkOptionsFrom(p);
+  } catch (e) {
+    throw e instanceof UsageFailure ? usageFailure(p, e) : e;
+  }
+}
+
 export function createOptionsFrom(p: Parsed, o: { detach: boolean }): CreateOptions {
   const [image, ...cmd] = p.args as [string, ...string[]];
+  const net = networkOptions(p);
   const envFiles = (p.flags['env-file'] as string[]).flatMap((f) => parseEnvFile(readFileSync(f, 'utf8')));
   const ep = p.flags.entrypoint as string | undefined;
   return {
@@ -100,7 +120,7 @@ export function createOptionsFrom(p: Parsed, o: { detach: boolean }): CreateOpti
     entrypoint: p.set.has('entrypoint') ? [ep ?? ''] : undefined,
     hostname: p.flags.hostname as string | undefined, user: p.flags.user as string | undefined,
     workdir: p.flags.workdir as string | undefined,
-    network: (p.flags.network ?? p.flags.net) as string | undefined,
+    net,
     tty: p.flags.tty as boolean, interactive: p.flags.interactive as boolean, detach: o.detach,
     autoRemove: p.flags.rm as boolean, privileged: p.flags.privileged as boolean,
     stopSignal: p.flags['stop-signal'] as string | undefined, stopTimeout: p.flags['stop-timeout'] as number | undefined,
@@ -113,21 +133,6 @@ export function createOptionsFrom(p: Parsed, o: { detach: boolean }): CreateOpti
   };
 }
 
-function portMaps(list: string[]): { exposed: Record<string, object>; bindings: Record<string, { HostIp: string; HostPort: string }[]> } {
-  const exposed: Record<string, object> = {}; const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const spec of list) {
-    const [portPart, proto = 'tcp'] = spec.split('/') as [string, string?];
-    const parts = portPart.split(':');
-    const container = parts.pop() as string;
-    const hostPort = parts.pop() ?? '';
-    const hostIp = parts.join(':');
-    const key = `${container}/${proto}`;
-    exposed[key] = {};
-    (bindings[key] ??= []).push({ HostIp: hostIp, HostPort: hostPort });
-  }
-  return { exposed, bindings };
-}
-
 /** Which streams to attach: -a wins; else all three when attached, stdin only with -i. */
 export function attachedStreams(o: CreateOptions): { stdin: boolean; stdout: boolean; stderr: boolean } {
   if (o.detach) return { stdin: false, stdout: false, stderr: false };
@@ -135,8 +140,14 @@ export function attachedStreams(o: CreateOptions): { stdin: boolean; stdout: boo
   return { stdin: o.interactive, stdout: true, stderr: true };
 }
 
+const NO_NETWORK_FLAGS: NetworkOptions = {
+  mode: 'default', endpoints: { default: {} }, exposed: {}, bindings: {}, publishAll: false,
+  dns: [], dnsSearch: [], dnsOptions: [], extraHosts: null,
+};
+
 export function toCreateBody(o: CreateOptions): ContainerCreateBody {
   const a = attachedStreams(o);
+  const net = o.net ?? NO_NETWORK_FLAGS;
   const body: ContainerCreateBody = {
     Hostname: o.hostname ?? '', Domainname: '', User: o.user ?? '',
     AttachStdin: a.stdin, AttachStdout: a.stdout, AttachStderr: a.stderr,
@@ -144,21 +155,27 @@ export function toCreateBody(o: CreateOptions): ContainerCreateBody {
     Env: o.env, Cmd: o.cmd.length ? o.cmd : null, Image: o.image, WorkingDir: o.workdir ?? '',
     Entrypoint: o.entrypoint, Labels: o.labels,
     HostConfig: {
-      AutoRemove: o.autoRemove, NetworkMode: o.network ?? 'default', Privileged: o.privileged, Binds: o.binds.length ? o.binds : null,
-      PortBindings: {}, RestartPolicy: o.restart, LogConfig: o.logConfig,
+      AutoRemove: o.autoRemove, NetworkMode: net.mode, Privileged: o.privileged, Binds: o.binds.length ? o.binds : null,
+      PortBindings: net.bindings, PublishAllPorts: net.publishAll, RestartPolicy: o.restart, LogConfig: o.logConfig,
+      Dns: net.dns, DnsOptions: net.dnsOptions, DnsSearch: net.dnsSearch, ExtraHosts: net.extraHosts,
       ...(o.consoleSize ? { ConsoleSize: o.consoleSize } : {}),
       ...o.resources,
       ...o.security,
     },
-    NetworkingConfig: { EndpointsConfig: o.network && o.network !== 'default' ? { [o.network]: {} } : {} },
+    NetworkingConfig: { EndpointsConfig: net.endpoints },
   };
+  if (Object.keys(net.exposed).length) body.ExposedPorts = net.exposed;
   if (o.stopSignal) body.StopSignal = o.stopSignal;
   if (o.stopTimeout !== undefined) body.StopTimeout = o.stopTimeout;
   return body;
 }
 
+/**
+ * Sets the `-p` bindings (replacing any) and adds their ports to ExposedPorts. toCreateBody
+ * already does this from CreateOptions.net, so for the same list this changes nothing.
+ */
 export function withPorts(body: ContainerCreateBody, publish: string[]): ContainerCreateBody {
   if (!publish.length) return body;
-  const { exposed, bindings } = portMaps(publish);
-  return { ...body, ExposedPorts: exposed, HostConfig: { ...body.HostConfig, PortBindings: bindings } };
+  const { exposed, bindings } = parsePublish(publish);
+  return { ...body, ExposedPorts: { ...body.ExposedPorts, ...exposed }, HostConfig: { ...body.HostConfig, PortBindings: bindings } };
 }
