@@ -5,6 +5,7 @@ import { containerRoutes } from './routes/containers.js';
 import { resourceRoutes } from './routes/resources.js';
 import { execRoutes } from './routes/exec.js';
 import { imageRoutes } from './routes/images.js';
+import { networkRoutes } from './routes/networks.js';
 import { systemRoutes, type SystemInfo } from './routes/system.js';
 import { systemDfRoutes } from './routes/system-df.js';
 
@@ -19,5 +20,6 @@ export function buildRouter(engine: Engine, info: SystemInfo): Router {
   resourceRoutes(router, engine);
   execRoutes(router, engine);
   imageRoutes(router, engine);
+  networkRoutes(router, engine);
   return router;
 }

@@ -46,6 +46,14 @@ const L = {
   events: () => import('./commands/events.js'),
   systemDf: () => import('./commands/system-df.js'),
   systemPrune: () => import('./commands/system-prune.js'),
+  port: () => import('./commands/port.js'),
+  networkLs: () => import('./commands/network-ls.js'),
+  networkCreate: () => import('./commands/network-create.js'),
+  networkInspect: () => import('./commands/network-inspect.js'),
+  networkRm: () => import('./commands/network-rm.js'),
+  networkPrune: () => import('./commands/network-prune.js'),
+  networkConnect: () => import('./commands/network-connect.js'),
+  networkDisconnect: () => import('./commands/network-disconnect.js'),
 } satisfies Record<string, Loader>;
 
 /** Top-level commands. */
@@ -56,10 +64,10 @@ export const topLevel: Record<string, Loader> = {
   exec: L.exec, top: L.top, stop: L.stop, kill: L.kill, restart: L.restart, pause: L.pause,
   unpause: L.unpause, wait: L.wait, rename: L.rename, rm: L.rm,
   update: L.update, stats: L.stats,
-  events: L.events,
+  events: L.events, port: L.port,
 };
 
-/** `docker image …` and `docker container …`. */
+/** `docker image …`, `docker container …`, `docker system …`, `docker network …`. */
 export const management: Record<string, Record<string, Loader>> = {
   image: {
     ls: L.images, list: L.images, import: L.import, tag: L.tag, rm: L.rmi, remove: L.rmi,
@@ -70,7 +78,12 @@ export const management: Record<string, Record<string, Loader>> = {
     logs: L.logs, attach: L.attach, exec: L.exec, top: L.top, stop: L.stop, kill: L.kill,
     restart: L.restart, pause: L.pause, unpause: L.unpause, wait: L.wait, rename: L.rename,
     update: L.update, stats: L.stats,
-    rm: L.rm, remove: L.rm, prune: L.containerPrune, inspect: L.containerInspect,
+    rm: L.rm, remove: L.rm, prune: L.containerPrune, inspect: L.containerInspect, port: L.port,
   },
   system: { df: L.systemDf, prune: L.systemPrune, events: L.events, info: L.info },
+  network: {
+    create: L.networkCreate, ls: L.networkLs, list: L.networkLs, inspect: L.networkInspect,
+    rm: L.networkRm, remove: L.networkRm, prune: L.networkPrune,
+    connect: L.networkConnect, disconnect: L.networkDisconnect,
+  },
 };

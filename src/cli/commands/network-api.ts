@@ -1,0 +1,44 @@
+// The /networks endpoints, on the shared EngineClient's plumbing (json/raw), in contract
+// types. Kept beside the network commands until src/client grows these methods.
+import type { EngineClient } from '../../client/client.js';
+import type {
+  EndpointSettings, NetworkCreateRequest, NetworkCreateResponse, NetworkInspect, NetworkPruneResponse,
+} from '../../contract/index.js';
+
+export type Filters = Record<string, string[]>;
+
+/** docker sends filters as {"key":{"value":true}}. */
+function filtersQuery(f: Filters): string | undefined {
+  if (!Object.keys(f).length) return undefined;
+  return JSON.stringify(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, Object.fromEntries(v.map((x) => [x, true]))])));
+}
+
+const path = (ref: string, rest = '') => `/networks/${encodeURIComponent(ref)}${rest}`;
+
+export function listNetworks(c: EngineClient, filters: Filters = {}): Promise<NetworkInspect[]> {
+  return c.json({ path: '/networks', query: { filters: filtersQuery(filters) } });
+}
+
+export function inspectNetwork(c: EngineClient, ref: string, o: { verbose?: boolean } = {}): Promise<{ value: NetworkInspect; raw: string }> {
+  return c.jsonRaw({ path: path(ref), query: { verbose: o.verbose ? 'true' : undefined } });
+}
+
+export function createNetwork(c: EngineClient, req: NetworkCreateRequest): Promise<NetworkCreateResponse> {
+  return c.json({ method: 'POST', path: '/networks/create', body: req });
+}
+
+export async function removeNetwork(c: EngineClient, ref: string): Promise<void> {
+  (await c.raw({ method: 'DELETE', path: path(ref) })).resume();
+}
+
+export function pruneNetworks(c: EngineClient, filters: Filters = {}): Promise<NetworkPruneResponse> {
+  return c.json({ method: 'POST', path: '/networks/prune', query: { filters: filtersQuery(filters) } });
+}
+
+export async function connectNetwork(c: EngineClient, ref: string, container: string, endpoint: EndpointSettings): Promise<void> {
+  (await c.raw({ method: 'POST', path: path(ref, '/connect'), body: { Container: container, EndpointConfig: endpoint } })).resume();
+}
+
+export async function disconnectNetwork(c: EngineClient, ref: string, container: string, force: boolean): Promise<void> {
+  (await c.raw({ method: 'POST', path: path(ref, '/disconnect'), body: { Container: container, Force: force } })).resume();
+}
