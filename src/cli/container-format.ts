@@ -11,16 +11,50 @@ export const PS_HEADERS: Record<string, string> = {
 
 export const PS_TABLE = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
 
-export function displayPorts(ports: Port[] | null | undefined): string {
-  const parts = (ports ?? []).map((p) => {
-    if (p.PublicPort) {
-      const ip = p.IP && p.IP.includes(':') ? `[${p.IP}]` : p.IP ?? '';
-      return `${ip}${ip ? ':' : ''}${p.PublicPort}->${p.PrivatePort}/${p.Type}`;
-    }
-    return `${p.PrivatePort}/${p.Type}`;
-  });
-  return [...new Set(parts)].sort().join(', ');
+/** Go's net.JoinHostPort. */
+function joinHostPort(host: string, port: string): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
+
+/**
+ * docker's DisplayablePorts: sorted by private port, IP, public port, type; runs of
+ * consecutive ports published on the same port number collapse into ranges
+ * (`0.0.0.0:8000-8002->8000-8002/tcp`, `80-81/tcp`); other mappings are listed after.
+ */
+export function displayPorts(ports: Port[] | null | undefined): string {
+  const sorted = [...(ports ?? [])].sort((a, b) => a.PrivatePort - b.PrivatePort || cmp(a.IP ?? '', b.IP ?? '') || (a.PublicPort ?? 0) - (b.PublicPort ?? 0) || cmp(a.Type, b.Type));
+  const groups = new Map<string, { first: number; last: number }>();
+  const result: string[] = [];
+  const hostMappings: string[] = [];
+  const formGroup = (key: string, g: { first: number; last: number }): string => {
+    const slash = key.lastIndexOf('/');
+    const ip = slash < 0 ? '' : key.slice(0, slash);
+    const type = slash < 0 ? key : key.slice(slash + 1);
+    let group = g.first === g.last ? String(g.first) : `${g.first}-${g.last}`;
+    if (ip) group = `${joinHostPort(ip, group)}->${group}`;
+    return `${group}/${type}`;
+  };
+  for (const p of sorted) {
+    let key = p.Type;
+    if (p.IP) {
+      if (p.PublicPort !== p.PrivatePort) {
+        hostMappings.push(`${joinHostPort(p.IP, String(p.PublicPort ?? 0))}->${p.PrivatePort}/${p.Type}`);
+        continue;
+      }
+      key = `${p.IP}/${p.Type}`;
+    }
+    const g = groups.get(key);
+    if (!g) { groups.set(key, { first: p.PrivatePort, last: p.PrivatePort }); continue; }
+    if (p.PrivatePort === g.last + 1) { g.last = p.PrivatePort; continue; }
+    result.push(formGroup(key, g));
+    // Re-inserting keeps docker's order: its map keeps the key's first position.
+    groups.set(key, { first: p.PrivatePort, last: p.PrivatePort });
+  }
+  for (const [key, g] of groups) result.push(formGroup(key, g));
+  return [...result, ...hostMappings].join(', ');
+}
+
+function cmp(a: string, b: string): number { return a < b ? -1 : a > b ? 1 : 0; }
 
 function imageColumn(c: ContainerSummary, trunc: boolean): string {
   if (!trunc) return c.Image;
