@@ -1,5 +1,5 @@
 // docker network prune: asks unless -f, then lists the removed networks' names.
-import { ExitError, out, type CliContext } from '../context.js';
+import { out, type CliContext } from '../context.js';
 import { parseFilters } from '../filters.js';
 import type { CommandSpec, Parsed } from '../flags.js';
 import { confirm } from '../prompt.js';
@@ -17,7 +17,8 @@ const WARNING = 'WARNING! This will remove all custom networks not used by at le
 
 export async function main(ctx: CliContext, p: Parsed): Promise<number> {
   const filters = parseFilters(p.flags.filter as string[]);
-  if (!p.flags.force && !(await confirm(ctx, WARNING))) throw new ExitError(1, 'network prune has been cancelled');
+  // Declined: docker's cancelled error ends the command quietly, with status 0.
+  if (!p.flags.force && !(await confirm(ctx, WARNING))) return 0;
   const r = await pruneNetworks(await ctx.client(), filters);
   const names = r.NetworksDeleted ?? [];
   // docker prints the block with Println, hence the blank line after it.

@@ -22,5 +22,7 @@ export async function main(ctx: CliContext, p: Parsed): Promise<number> {
       status = 1;
     }
   }
+  // docker ends with a StatusError, which it prints as its Status.
+  if (status) err(ctx, `exit status ${status}\n`);
   return status;
 }
