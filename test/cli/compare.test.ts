@@ -86,6 +86,45 @@ const cases: Case[] = [
   { name: 'images after tag', args: ['images', `${PFX}/tagged`] },
   { name: 'rmi', args: ['rmi', `${PFX}/tagged:v1`], pre: ['tag', 'busybox', `${PFX}/tagged:v1`] },
   { name: 'rmi missing', args: ['rmi', `${PFX}/nosuch`] },
+  // Networks (issue 5): the setup's `${PFX}-net` (labelled) holds `${PFX}-pub`.
+  { name: 'network ls filter', args: ['network', 'ls', '--filter', `label=${PFX}`] },
+  { name: 'network ls -q', args: ['network', 'ls', '-q', '--filter', `label=${PFX}`] },
+  { name: 'network ls --no-trunc', args: ['network', 'ls', '--no-trunc', '--filter', `label=${PFX}`] },
+  { name: 'network ls json', args: ['network', 'ls', '--format', '{{json .}}', '--filter', `label=${PFX}`] },
+  { name: 'network ls table', args: ['network', 'ls', '--format', 'table {{.Name}}\t{{.Driver}}\t{{.Internal}}\t{{.IPv6}}\t{{.Labels}}\t{{.Label "tier"}}', '--filter', `label=${PFX}`] },
+  { name: 'network ls builtin', args: ['network', 'ls', '--filter', 'type=builtin', '--format', '{{.Name}} {{.Driver}} {{.Scope}}'] },
+  { name: 'network ls bad filter', args: ['network', 'ls', '--filter', 'nosuch=1'] },
+  { name: 'network inspect format', args: ['network', 'inspect', '-f', '{{.Name}} {{.Driver}} {{len .Containers}} {{.Internal}} {{index .Labels "tier"}}', `${PFX}-net`, 'bridge'] },
+  { name: 'network inspect missing', args: ['network', 'inspect', `${PFX}nosuch`] },
+  { name: 'network create duplicate', args: ['network', 'create', `${PFX}-net`] },
+  { name: 'network create', args: ['network', 'create', '--label', `${PFX}=1`, `${PFX}-tmp`], pre: ['network', 'rm', '-f', `${PFX}-tmp`] },
+  { name: 'network rm', args: ['network', 'rm', `${PFX}-tmp`], pre: ['network', 'create', `${PFX}-tmp`] },
+  { name: 'network rm missing', args: ['network', 'rm', `${PFX}nosuch`] },
+  { name: 'network rm -f missing', args: ['network', 'rm', '-f', `${PFX}nosuch`] },
+  { name: 'network rm in use', args: ['network', 'rm', `${PFX}-net`] },
+  { name: 'network create bad gateway', args: ['network', 'create', '--subnet', '10.99.0.0/16', '--gateway', '10.98.0.1', `${PFX}-x`] },
+  { name: 'network create arity', args: ['network', 'create'] },
+  { name: 'network connect arity', args: ['network', 'connect', `${PFX}-net`] },
+  { name: 'network connect missing network', args: ['network', 'connect', `${PFX}nosuch`, `${PFX}-pub`] },
+  { name: 'network disconnect missing container', args: ['network', 'disconnect', `${PFX}-net`, `${PFX}nosuch`] },
+  { name: 'network prune declined', args: ['network', 'prune'], input: 'n\n' },
+  { name: 'network prune -f', args: ['network', 'prune', '-f'], pre: ['network', 'create', `${PFX}-unused`] },
+  { name: 'port', args: ['port', `${PFX}-pub`] },
+  { name: 'port one', args: ['port', `${PFX}-pub`, '80'] },
+  { name: 'port udp', args: ['port', `${PFX}-pub`, '81/udp'] },
+  { name: 'port unpublished', args: ['port', `${PFX}-pub`, '99'] },
+  { name: 'port bad', args: ['port', `${PFX}-pub`, 'x'] },
+  { name: 'port missing container', args: ['port', `${PFX}nosuch`] },
+  { name: 'ps ports', args: ['ps', '--filter', `label=${PFX}`, '--format', '{{.Names}} {{.Ports}}'] },
+  { name: 'run bad -p proto', args: ['run', '--rm', '-p', '80/xyz', 'busybox'] },
+  { name: 'run bad -p ranges', args: ['run', '--rm', '-p', '8080-8081:80-82', 'busybox'] },
+  { name: 'run bad -p ip', args: ['run', '--rm', '-p', '1.2.3:80:80', 'busybox'] },
+  { name: 'run bad --expose', args: ['run', '--rm', '--expose', 'x', 'busybox'] },
+  { name: 'run bad --dns', args: ['run', '--rm', '--dns', '1.2.3', 'busybox'] },
+  { name: 'run bad --add-host', args: ['run', '--rm', '--add-host', 'foo', 'busybox'] },
+  { name: 'run alias on default network', args: ['run', '--rm', '--network-alias', 'x', 'busybox'] },
+  { name: 'run bad --mac-address', args: ['create', '--mac-address', 'zz', 'busybox'] },
+  { name: 'run mixed network modes', args: ['create', '--network', 'host', '--network', `${PFX}-net`, 'busybox'] },
 ];
 
 describe('docker and wharf CLIs print the same', { concurrency: false }, () => {
@@ -96,6 +135,8 @@ describe('docker and wharf CLIs print the same', { concurrency: false }, () => {
       [['run', '-d', '--name', `${PFX}-web`, '-l', `${PFX}=1`, '-l', 'a=b', 'busybox', 'sleep', '1000'], 0],
       [['run', '--name', `${PFX}-ex`, '-l', `${PFX}=1`, 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 3'], 3],
       [['create', '--name', `${PFX}-cr`, '-l', `${PFX}=1`, 'busybox', 'true'], 0],
+      [['network', 'create', '--label', `${PFX}=1`, '--label', 'tier=front', `${PFX}-net`], 0],
+      [['run', '-d', '--name', `${PFX}-pub`, '-l', `${PFX}=1`, '--network', `${PFX}-net`, '-p', '127.0.0.1::80', '-p', '127.0.0.1::81/udp', 'busybox', 'sleep', '1000'], 0],
     ];
     for (const [args, code] of setup) {
       const r = await d.docker(args);
@@ -104,6 +145,8 @@ describe('docker and wharf CLIs print the same', { concurrency: false }, () => {
   });
   after(async () => {
     await d.docker(['rmi', '-f', `${PFX}/tagged:v1`]);
+    await d.docker(['rm', '-f', `${PFX}-pub`]);
+    await d.docker(['network', 'rm', '-f', `${PFX}-net`, `${PFX}-tmp`, `${PFX}-unused`]);
     await d.close();
   });
 
