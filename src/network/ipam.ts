@@ -67,6 +67,10 @@ export class Ipam {
     return this.state.pools[networkId];
   }
 
+  poolIds(): string[] {
+    return Object.keys(this.state.pools);
+  }
+
   createPool(networkId: string, req: PoolRequest): Promise<Readonly<PoolRecord>> {
     return this.mutate(() => {
       if (this.state.pools[networkId]) throw new Conflict(`network ${networkId} already has an address pool`);

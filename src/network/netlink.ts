@@ -31,8 +31,11 @@ export interface BridgeOptions {
 }
 
 export interface EndpointOptions {
-  /** Name of the netns (under /run/netns). */
-  netns: string;
+  /**
+   * The netns: a name under /run/netns, or a process whose netns it is (a container's
+   * init: wharfd lets runc create the netns and wires it between `runc create` and start).
+   */
+  netns: string | { pid: number };
   bridge: string;
   /** Host end of the veth (see `hostVethName`). */
   hostIfname: string;
@@ -144,26 +147,29 @@ export async function attachEndpoint(opts: EndpointOptions): Promise<void> {
   const mtu = String(opts.mtu ?? 1500);
   const ip = opts.address.split('/')[0];
   const mac = opts.mac ?? macForIPv4(ip);
-  if (await linkExists(opts.hostIfname)) throw new Conflict(`interface ${opts.hostIfname} already exists`);
+  const target = typeof opts.netns === 'string' ? opts.netns : String(opts.netns.pid);
   // The peer is created directly inside the netns, so its name may be eth0 even though
   // the host has an eth0 too.
   await runTool('ip', ['-batch', '-'], {
     input: [
-      `link add name ${opts.hostIfname} mtu ${mtu} type veth peer name ${ifname} mtu ${mtu} address ${mac} netns ${opts.netns}`,
+      `link add name ${opts.hostIfname} mtu ${mtu} type veth peer name ${ifname} mtu ${mtu} address ${mac} netns ${target}`,
       `link set dev ${opts.hostIfname} master ${opts.bridge}`,
       // Hairpin: with br_netfilter loaded, a container's connection to its own published
       // port is DNATed while bridged and must leave through the port it came in by.
       `link set dev ${opts.hostIfname} type bridge_slave hairpin on`,
       `link set dev ${opts.hostIfname} up`,
     ].join('\n'),
-  }).catch(async (err) => {
+  }).catch(async (err: Error) => {
+    // No separate existence check (a spawn on every start): `link add` refuses a taken
+    // name, and then the link is someone else's and must be left alone.
+    if (/File exists/.test(err.message)) throw new Conflict(`interface ${opts.hostIfname} already exists`);
     await deleteLink(opts.hostIfname);
     throw err;
   });
   try {
-    await runTool('ip', ['-n', opts.netns, '-batch', '-'], {
+    await ipBatchInNetns(opts.netns, {
       input: [
-        `addr add ${opts.address} dev ${ifname}`,
+        `addr add ${opts.address} broadcast + dev ${ifname}`,
         `link set dev ${ifname} up`,
         ...(opts.gateway ? [`route add default via ${opts.gateway} dev ${ifname}`] : []),
       ].join('\n'),
@@ -172,6 +178,12 @@ export async function attachEndpoint(opts: EndpointOptions): Promise<void> {
     await deleteLink(opts.hostIfname);
     throw err;
   }
+}
+
+/** `ip -batch -` inside a netns given by name (`ip -n`) or by a process in it (nsenter). */
+function ipBatchInNetns(netns: EndpointOptions['netns'], opts: { input: string }): Promise<string> {
+  if (typeof netns === 'string') return runTool('ip', ['-n', netns, '-batch', '-'], opts);
+  return runTool('nsenter', [`--net=/proc/${netns.pid}/ns/net`, 'ip', '-batch', '-'], opts);
 }
 
 /** Removes the endpoint's veth pair (deleting one end deletes both). */
