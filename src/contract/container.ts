@@ -48,6 +48,11 @@ export interface HostConfig {
   UTSMode?: string;
   Init?: boolean | null;
   LogConfig?: { Type: string; Config: Record<string, string> };
+  PublishAllPorts?: boolean;
+  Dns?: string[] | null;
+  DnsSearch?: string[] | null;
+  DnsOptions?: string[] | null;
+  ExtraHosts?: string[] | null;
   [key: string]: unknown;
 }
 

@@ -17,6 +17,10 @@ export interface DaemonConfig {
   /** daemon.json `log-driver` / `log-opts`: containers' defaults (default json-file, 10m × 3). */
   logDriver?: string;
   logOpts?: Record<string, string>;
+  /** `bridge` / `--bridge`: the default network's bridge (default wharf0). */
+  bridge: string;
+  /** `bip` / `--bip`: its gateway address and prefix, e.g. 172.17.0.1/16 (default: a free pool). */
+  bip?: string;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -26,6 +30,7 @@ export const DEFAULTS: DaemonConfig = {
   cgroupParent: 'wharf',
   debug: false,
   configFile: '/etc/wharf/daemon.json',
+  bridge: 'wharf0',
 };
 
 const FLAGS: Record<string, keyof DaemonConfig> = {
@@ -35,6 +40,9 @@ const FLAGS: Record<string, keyof DaemonConfig> = {
   '--host': 'host',
   '--cgroup-parent': 'cgroupParent',
   '--config-file': 'configFile',
+  '-b': 'bridge',
+  '--bridge': 'bridge',
+  '--bip': 'bip',
 };
 
 const JSON_KEYS: Record<string, keyof DaemonConfig> = {
@@ -44,6 +52,8 @@ const JSON_KEYS: Record<string, keyof DaemonConfig> = {
   debug: 'debug',
   'log-driver': 'logDriver',
   'log-opts': 'logOpts',
+  bridge: 'bridge',
+  bip: 'bip',
 };
 
 export function parseDaemonArgs(argv: string[]): Partial<DaemonConfig> {

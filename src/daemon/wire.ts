@@ -8,10 +8,14 @@ import { buildRouter, createApiServer, type ApiLogger } from '../api/index.js';
 import { ContainerStore } from '../engine/container-store.js';
 import { Engine } from '../engine/engine.js';
 import { EventBus } from '../engine/events.js';
+import { NetworkManager } from '../engine/networks.js';
 import { createImageService } from '../image/index.js';
+import { NetworkLayer } from '../network/index.js';
 import { createRuntime } from '../runtime/index.js';
 import { readJson, writeJsonAtomic } from '../store/index.js';
-import type { DaemonConfig } from './config.js';
+import { DEFAULTS, type DaemonConfig } from './config.js';
+
+const DEFAULT_BRIDGE = DEFAULTS.bridge;
 
 export async function wire(config: DaemonConfig, log: ApiLogger) {
   await fs.mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
@@ -20,12 +24,14 @@ export async function wire(config: DaemonConfig, log: ApiLogger) {
   const images = createImageService({ root: config.dataRoot, onEvent: (action, id, attrs) => events.publish('image', action, id, attrs) });
   const runtime = createRuntime({ runcRoot: path.join(config.execRoot, 'runc') });
   const store = new ContainerStore(path.join(config.dataRoot, 'containers'));
+  const networkLayer = await NetworkLayer.open({ root: path.join(config.dataRoot, 'network'), ...networkNames(config.bridge), bip: config.bip });
   const engine = new Engine({
     config: { root: config.dataRoot, execRoot: config.execRoot, cgroupParent: config.cgroupParent, hostHostname: os.hostname(), logDefaults: config.logDriver || config.logOpts ? { Type: config.logDriver ?? 'json-file', Config: config.logOpts ?? {} } : undefined },
     images,
     runtime,
     store,
     events,
+    networks: new NetworkManager(networkLayer, store, events),
   });
   await engine.init();
   const router = buildRouter(engine, {
@@ -35,6 +41,16 @@ export async function wire(config: DaemonConfig, log: ApiLogger) {
     runtimeVersion: runtimeVersion(),
   });
   return { engine, server: createApiServer(router, log) };
+}
+
+/**
+ * Names in the host's shared namespaces. The default daemon has Docker's shapes (wharf0,
+ * br-<id>, table wharf); a daemon given another bridge names its user bridges and its nft
+ * table after it, so two wharfds on one host never touch each other's links or rules.
+ */
+function networkNames(bridge: string) {
+  if (bridge === DEFAULT_BRIDGE) return { defaultBridge: bridge, bridgePrefix: 'br-', nftTable: 'wharf' };
+  return { defaultBridge: bridge, bridgePrefix: `${bridge.slice(0, 10)}-`, nftTable: bridge };
 }
 
 async function daemonId(root: string): Promise<string> {

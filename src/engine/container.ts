@@ -2,6 +2,7 @@
 // `update` in a later issue) and the state that changes with its life. Both are persisted
 // together in `containers/<id>/container.json` (layout v1), written atomically.
 import type { ContainerConfig, ContainerState, HostConfig } from '../contract/index.js';
+import type { EndpointAddress, PortMapping } from '../network/index.js';
 
 export const CONTAINER_RECORD_VERSION = 1;
 
@@ -22,6 +23,26 @@ export interface ContainerSpecRecord {
   hostnamePath: string;
   hostsPath: string;
   resolvConfPath: string;
+  /** The networks it joins at start, in order (the first is eth0 and carries the ports). */
+  networks?: EndpointConfigRecord[];
+}
+
+/** A container's membership of one network, as asked for (create, `network connect`). */
+export interface EndpointConfigRecord {
+  networkId: string;
+  /** The network's name when joined, for inspect after the network is gone. */
+  networkName: string;
+  aliases: string[];
+  /** `--ip` / IPAMConfig.IPv4Address. */
+  ipv4?: string;
+}
+
+/** A live endpoint: an address held and a veth in the container's netns. */
+export interface EndpointStateRecord extends EndpointAddress {
+  endpointId: string;
+  hostIfname: string;
+  /** Inside the container: eth0, eth1, … */
+  ifname: string;
 }
 
 export interface ContainerRuntimeState {
@@ -36,6 +57,9 @@ export interface ContainerRuntimeState {
   restartCount: number;
   /** Set by `stop`/`kill` so an exit is known to be the user's doing (restart policies, issue 4). */
   stoppedByUser: boolean;
+  /** While running: its endpoints by network ID, and its published ports. */
+  endpoints?: Record<string, EndpointStateRecord>;
+  ports?: PortMapping[];
 }
 
 export interface ContainerRecord {

@@ -15,7 +15,7 @@ import { isActive, type ContainerRecord } from './container.js';
 import { containerAttributes, createContainer } from './create.js';
 import { runtimePaths, type EngineDeps } from './deps.js';
 import { dirSize } from './disk-usage.js';
-import { containerFilter, matchLabels, type Filters } from './filters.js';
+import { containerFilter, matchLabels, parseUntil, type Filters } from './filters.js';
 import { inspectContainer, summarizeContainer } from './inspect.js';
 import { Lifecycle } from './lifecycle.js';
 import { validateName } from './names.js';
@@ -254,14 +254,3 @@ export class ContainerService {
 }
 
 /** `until` filter values: RFC 3339 timestamps, unix seconds, or Go durations ("10m", "24h"). */
-export function parseUntil(value: string): number {
-  const dur = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(value);
-  if (dur) {
-    const unit = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[dur[2] as 'ns'];
-    return Date.now() - Number(dur[1]) * unit;
-  }
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new InvalidArgument(`invalid filter 'until=${value}'`);
-  return t;
-}

@@ -9,7 +9,7 @@ import { Conflict, InvalidArgument, NotFound, msg } from '../errdefs/index.js';
 import { failpoint, writeFileAtomic } from '../store/index.js';
 import { initialState, type ContainerRecord, CONTAINER_RECORD_VERSION } from './container.js';
 import type { EngineDeps } from './deps.js';
-import { hostsFile, resolvConf } from './etc-files.js';
+import { dnsOptions, hostsFile, resolvConf } from './etc-files.js';
 import { mergeConfig, pathAndArgs } from './merge-config.js';
 import { randomName, validateName } from './names.js';
 import { effectiveLogConfig } from './log-config.js';
@@ -17,16 +17,14 @@ import { prepareRootfsDirs, rootfsPaths } from './rootfs.js';
 import { applyResourceDefaults, hostResources, validateResources } from './resources.js';
 import { validateSecurity } from './security.js';
 
-/** Network modes this engine can give until user-defined networks exist. */
-export function networkKind(mode: string | undefined): 'host' | 'none' | 'bridge' | { container: string } {
-  if (!mode || mode === 'default' || mode === 'bridge') return 'bridge';
-  if (mode === 'host' || mode === 'none') return mode;
-  if (mode.startsWith('container:')) return { container: mode.slice('container:'.length) };
-  throw new NotFound(`network ${mode} not found`);
+/** The network namespace a mode gives: the host's, another container's, or its own. */
+export function networkKind(mode: string | undefined): 'host' | 'own' | { container: string } {
+  if (mode === 'host') return 'host';
+  if (mode?.startsWith('container:')) return { container: mode.slice('container:'.length) };
+  return 'own';
 }
 
 function validateHostConfig(hc: HostConfig): void {
-  networkKind(hc.NetworkMode);
   const rp = hc.RestartPolicy?.Name;
   const retries = hc.RestartPolicy?.MaximumRetryCount ?? 0;
   // moby's container.ValidateRestartPolicy, wording included; "" is accepted for old clients.
@@ -53,6 +51,7 @@ export async function createContainer(deps: EngineDeps, body: ContainerCreateReq
   const hostConfig: HostConfig = { NetworkMode: 'bridge', ...(body.HostConfig ?? {}) };
   if (!hostConfig.NetworkMode || hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = 'bridge';
   validateHostConfig(hostConfig);
+  const networks = endpointsFor(deps, hostConfig.NetworkMode!, body.NetworkingConfig?.EndpointsConfig);
   hostConfig.LogConfig = effectiveLogConfig(hostConfig.LogConfig, deps.config.logDefaults);
   const warnings = validateResources(hostConfig, hostResources(), { update: false });
   applyResourceDefaults(hostConfig);
@@ -80,6 +79,7 @@ export async function createContainer(deps: EngineDeps, body: ContainerCreateReq
       hostnamePath: path.join(dir, 'hostname'),
       hostsPath: path.join(dir, 'hosts'),
       resolvConfPath: path.join(dir, 'resolv.conf'),
+      ...(networks ? { networks } : {}),
     },
     state: initialState(),
   };
@@ -92,7 +92,7 @@ export async function createContainer(deps: EngineDeps, body: ContainerCreateReq
     await Promise.all([
       writeFileAtomic(rec.spec.hostnamePath, `${config.Hostname}\n`),
       writeFileAtomic(rec.spec.hostsPath, hostsFile({ hostname: fqdn, extraHosts: (hostConfig.ExtraHosts as string[] | undefined) ?? [] })),
-      resolvConf({ hostNetwork }).then((text) => writeFileAtomic(rec.spec.resolvConfPath, text)),
+      resolvConf({ hostNetwork, ...dnsOptions(hostConfig) }).then((text) => writeFileAtomic(rec.spec.resolvConfPath, text)),
     ]);
     await deps.store.add(rec);
     failpoint('create:after-record');
@@ -102,6 +102,16 @@ export async function createContainer(deps: EngineDeps, body: ContainerCreateReq
   }
   deps.events.publish('container', 'create', id, containerAttributes(rec));
   return { Id: id, Warnings: warnings };
+}
+
+/** The networks of the mode and EndpointsConfig; `container:<x>` must name a container. */
+function endpointsFor(deps: EngineDeps, mode: string, endpointsConfig: Record<string, unknown> | null | undefined) {
+  const kind = networkKind(mode);
+  if (typeof kind === 'object') {
+    if (!kind.container) throw new InvalidArgument(`invalid network mode: ${mode}`);
+    deps.store.get(kind.container);
+  }
+  return deps.networks.endpointsFor(mode, endpointsConfig);
 }
 
 function uniqueRandomName(deps: EngineDeps): string {
@@ -115,3 +125,4 @@ function uniqueRandomName(deps: EngineDeps): string {
 export function containerAttributes(rec: ContainerRecord, extra: Record<string, string> = {}): Record<string, string> {
   return { ...(rec.spec.config.Labels ?? {}), image: rec.spec.image, name: rec.spec.name, ...extra };
 }
+

@@ -4,6 +4,7 @@ import type { ImageService } from '../image/types.js';
 import type { ContainerPaths, Runtime } from '../runtime/types.js';
 import type { ContainerStore } from './container-store.js';
 import type { EventBus } from './events.js';
+import type { NetworkManager } from './networks.js';
 
 export interface EngineConfig {
   /** Persistent data: images, containers, logs (default /var/lib/wharf). */
@@ -24,6 +25,7 @@ export interface EngineDeps {
   runtime: Runtime;
   store: ContainerStore;
   events: EventBus;
+  networks: NetworkManager;
 }
 
 export function exitDir(config: EngineConfig): string {

@@ -37,6 +37,10 @@ export class Engine {
     return this.deps.events;
   }
 
+  get networks() {
+    return this.deps.networks;
+  }
+
   /** Loads the store and reconciles it with the host; the engine serves after this. */
   async init(): Promise<void> {
     await fs.mkdir(exitDir(this.deps.config), { recursive: true });
@@ -48,7 +52,9 @@ export class Engine {
       void this.containers.lifecycle.onExit(id, code, { finishedAt: exitedAt.toISOString() }).catch(() => undefined);
     });
     this.stopWatching = () => watcher.close();
+    await this.deps.networks.layer.init();
     await reconcile(this.deps, this.containers.lifecycle, orphanDirs);
+    await this.deps.networks.restore();
     this.containers.lifecycle.restarts.resume((id) => this.containers.lifecycle.start(id));
     this.logKeeper.start();
   }
@@ -57,5 +63,6 @@ export class Engine {
     this.containers.lifecycle.restarts.close();
     this.logKeeper.close();
     this.stopWatching?.();
+    void this.deps.networks.layer.close();
   }
 }

@@ -3,26 +3,7 @@
 import type { ContainerSummary } from '../contract/index.js';
 import { isActive, type ContainerRecord } from './container.js';
 import { humanDuration } from './human-time.js';
-
-function networkName(rec: ContainerRecord): string {
-  const mode = rec.spec.hostConfig.NetworkMode ?? 'bridge';
-  return mode.startsWith('container:') ? '' : mode;
-}
-
-function networkSettings(rec: ContainerRecord) {
-  const name = networkName(rec);
-  const endpoint = {
-    IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', DriverOpts: null, GwPriority: 0,
-    NetworkID: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '',
-    GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: null,
-  };
-  return {
-    Bridge: '', SandboxID: '', SandboxKey: '', HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
-    Ports: {}, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '',
-    GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '',
-    Networks: name ? { [name]: endpoint } : {},
-  };
-}
+import { endpointsView, networkSettingsView, summaryPorts } from './network-view.js';
 
 export function inspectContainer(rec: ContainerRecord, extra: { logPath: string; rootfs: { upper: string; work: string; merged: string; lower: string[] }; sizeRw?: number; sizeRootFs?: number }) {
   const { spec, state } = rec;
@@ -71,7 +52,7 @@ export function inspectContainer(rec: ContainerRecord, extra: { logPath: string;
     ...(extra.sizeRw !== undefined ? { SizeRw: extra.sizeRw, SizeRootFs: extra.sizeRootFs } : {}),
     Mounts: [],
     Config: { ...spec.config, Env: spec.config.Env ?? [], Cmd: spec.config.Cmd ?? null, Labels: spec.config.Labels ?? {} },
-    NetworkSettings: networkSettings(rec),
+    NetworkSettings: networkSettingsView(rec),
   };
 }
 
@@ -115,7 +96,6 @@ function commandText(rec: ContainerRecord): string {
 }
 
 export function summarizeContainer(rec: ContainerRecord, imageDisplay: string, sizes?: { rw: number; rootFs: number }): ContainerSummary {
-  const name = networkName(rec);
   return {
     Id: rec.spec.id,
     Names: [`/${rec.spec.name}`],
@@ -123,13 +103,13 @@ export function summarizeContainer(rec: ContainerRecord, imageDisplay: string, s
     ImageID: rec.spec.imageId,
     Command: commandText(rec),
     Created: Math.floor(Date.parse(rec.spec.created) / 1000),
-    Ports: [],
+    Ports: summaryPorts(rec),
     ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),
     Labels: rec.spec.config.Labels ?? {},
     State: rec.state.status,
     Status: statusText(rec),
     HostConfig: { NetworkMode: rec.spec.hostConfig.NetworkMode ?? 'bridge' },
-    NetworkSettings: { Networks: name ? { [name]: networkSettings(rec).Networks[name] } : {} },
+    NetworkSettings: { Networks: endpointsView(rec) },
     Mounts: [],
   };
 }

@@ -6,12 +6,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Conflict, InvalidArgument, Internal, NotModified, isKind, msg } from '../errdefs/index.js';
-import { buildSpec } from '../runtime/index.js';
+import { buildSpec, type NamespaceChoice } from '../runtime/index.js';
 import { resolveProcessUser } from './process-user.js';
 import { failpoint, KeyedMutex, writeJsonAtomic } from '../store/index.js';
 import type { AttachHub } from './attach.js';
 import { isActive, type ContainerRecord } from './container.js';
 import { containerAttributes, networkKind } from './create.js';
+import { writeNetworkedEtcFiles } from './etc-files.js';
 import { runtimePaths, type EngineDeps } from './deps.js';
 import { oomKilledIn, resourceSpecOpts } from './resources.js';
 import { RestartSupervisor } from './restart.js';
@@ -98,6 +99,9 @@ export class Lifecycle {
     try {
       const user = await resolveProcessUser(rootfs.merged, spec.config.User ?? '');
       const net = networkKind(spec.hostConfig.NetworkMode);
+      const netns = this.netnsFor(net);
+      const primary = await this.deps.networks.prepare(rec);
+      if (primary) await writeNetworkedEtcFiles(rec, { ip: primary.ip, dnsServer: this.deps.networks.dnsServerFor(rec) });
       const sec = await resolveSecurity(rec, {
         findContainer: (ref) => this.deps.store.find(ref),
         containerDir: (id) => this.deps.store.containerDir(id),
@@ -114,7 +118,7 @@ export class Lifecycle {
         hostname: spec.config.Hostname ?? '',
         tty: !!spec.config.Tty,
         openStdin: !!spec.config.OpenStdin,
-        network: net === 'host' ? { kind: 'host' } : { kind: 'private' },
+        network: netns,
         pid: sec.pid,
         ipc: sec.ipc,
         uts: sec.uts,
@@ -137,6 +141,7 @@ export class Lifecycle {
         logSizeMax: logLimits ? conmonSizeMax(logLimits) : undefined,
       });
       failpoint('start:after-conmon');
+      await this.deps.networks.wire(rec, created.pid);
       await this.attach.connectPending(spec.id, paths.bundleDir);
       await this.deps.runtime.start(spec.id);
       Object.assign(rec.state, {
@@ -157,10 +162,22 @@ export class Lifecycle {
     this.deps.events.publish('container', 'start', spec.id, containerAttributes(rec));
   }
 
+  /** `--network container:<x>` joins x's netns, which exists only while x runs. */
+  private netnsFor(net: ReturnType<typeof networkKind>): NamespaceChoice {
+    if (net === 'host') return { kind: 'host' };
+    if (net === 'own') return { kind: 'private' };
+    const other = this.deps.store.get(net.container);
+    if (other.state.status !== 'running' && other.state.status !== 'paused') {
+      throw new Conflict(`cannot join network namespace of a non running container: ${other.spec.id}`);
+    }
+    return { kind: 'path', path: `/proc/${other.state.pid}/ns/net` };
+  }
+
   /** Docker leaves a container whose start failed "created", with the exit code a shell would give. */
   private async failStart(rec: ContainerRecord, err: unknown): Promise<void> {
     const text = err instanceof Error ? err.message : String(err);
     await this.deps.runtime.delete(rec.spec.id, { force: true }).catch(() => undefined);
+    await this.deps.networks.release(rec).catch(() => undefined);
     await unmountRootfs(rootfsPaths(this.deps.store.containerDir(rec.spec.id))).catch(() => undefined);
     await releaseShm(this.deps.store.containerDir(rec.spec.id));
     this.attach.dropPending(rec.spec.id);
@@ -193,6 +210,7 @@ export class Lifecycle {
       this.deps.runtime.delete(rec.spec.id, { force: true }).catch(() => undefined),
       unmountRootfs(rootfsPaths(this.deps.store.containerDir(rec.spec.id))),
       releaseShm(this.deps.store.containerDir(rec.spec.id)),
+      this.deps.networks.release(rec).catch(() => undefined),
     ]);
     const execDuration = String(Math.max(0, Math.floor((Date.now() - Date.parse(rec.state.startedAt)) / 1000)));
     const restart = this.restarts.decide(rec, exitCode);

@@ -3,7 +3,7 @@
 import { PassThrough } from 'node:stream';
 import type { Engine } from '../../engine/engine.js';
 import { matchLabels, type Filters } from '../../engine/filters.js';
-import { parseUntil } from '../../engine/containers.js';
+import { parseUntil } from '../../engine/filters.js';
 import { InvalidArgument, NotFound } from '../../errdefs/index.js';
 import type { ImageRecord } from '../../image/types.js';
 import { checkFilterKeys } from '../query.js';
