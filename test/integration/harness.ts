@@ -111,6 +111,8 @@ export async function startDaemon(opts: { image?: boolean; env?: NodeJS.ProcessE
   const execRoot = `/run/wharf-it-${tag}`;
   const socket = TARGET === 'docker' ? (process.env.DOCKER_HOST ?? '').replace(/^unix:\/\//, '') : path.join(execRoot, 'wharf.sock');
   const cgroupParent = `wharf-it-${tag}`;
+  // Its own bridge (and so its own user-bridge prefix and nft table: see src/daemon/wire.ts).
+  const bridge = `wharft${tag.slice(0, 4)}`;
   const logFile = path.join(os.tmpdir(), `wharf-it-${tag}.log`);
   const env = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: path.join(os.tmpdir(), `wharf-it-${tag}-docker-config`), WHARFD: WHARFD };
   let child: ChildProcess | undefined;
@@ -118,7 +120,7 @@ export async function startDaemon(opts: { image?: boolean; env?: NodeJS.ProcessE
   const launch = async () => {
     if (TARGET === 'docker') return;
     const out = await fs.open(logFile, 'a');
-    child = spawn(process.execPath, [WHARFD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socket}`, '--cgroup-parent', cgroupParent, '--config-file', '/nonexistent/daemon.json'], {
+    child = spawn(process.execPath, [WHARFD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socket}`, '--cgroup-parent', cgroupParent, '--bridge', bridge, '--config-file', '/nonexistent/daemon.json'], {
       stdio: ['ignore', out.fd, out.fd],
       detached: true,
       env: { ...process.env, ...opts.env },
@@ -162,6 +164,7 @@ export async function startDaemon(opts: { image?: boolean; env?: NodeJS.ProcessE
       if (TARGET === 'docker') return;
       await stopChild('SIGTERM');
       const leftovers = await leftoversOf({ dataRoot, execRoot, cgroupParent });
+      await removeNetworking(bridge);
       await fs.rm(dataRoot, { recursive: true, force: true });
       await fs.rm(execRoot, { recursive: true, force: true });
       await fs.rm(env.DOCKER_CONFIG!, { recursive: true, force: true });
@@ -175,6 +178,15 @@ export async function startDaemon(opts: { image?: boolean; env?: NodeJS.ProcessE
     if (r.code !== 0) throw new Error(`import busybox failed: ${r.stderr}`);
   }
   return daemon;
+}
+
+/** wharfd keeps its bridges and nft table when it stops (as dockerd does); a test daemon's go. */
+async function removeNetworking(bridge: string): Promise<void> {
+  const links = await run('ip', ['-o', 'link', 'show']);
+  for (const m of links.stdout.matchAll(/^\d+: ([^:@\s]+)/gm)) {
+    if (m[1] === bridge || m[1].startsWith(`${bridge}-`)) await run('ip', ['link', 'del', 'dev', m[1]]);
+  }
+  await run('nft', ['delete', 'table', 'inet', bridge]);
 }
 
 async function leftoversOf(o: { dataRoot: string; execRoot: string; cgroupParent: string }): Promise<string[]> {
