@@ -169,13 +169,3 @@ export function toCreateBody(o: CreateOptions): ContainerCreateBody {
   if (o.stopTimeout !== undefined) body.StopTimeout = o.stopTimeout;
   return body;
 }
-
-/**
- * Sets the `-p` bindings (replacing any) and adds their ports to ExposedPorts. toCreateBody
- * already does this from CreateOptions.net, so for the same list this changes nothing.
- */
-export function withPorts(body: ContainerCreateBody, publish: string[]): ContainerCreateBody {
-  if (!publish.length) return body;
-  const { exposed, bindings } = parsePublish(publish);
-  return { ...body, ExposedPorts: { ...body.ExposedPorts, ...exposed }, HostConfig: { ...body.HostConfig, PortBindings: bindings } };
-}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createFlags, createOptionsFrom, toCreateBody, withPorts } from './container-options.js';
+import { createFlags, createOptionsFrom, toCreateBody } from './container-options.js';
 import { ExitError } from './context.js';
 import { FlagError, parseArgs, type CommandSpec } from './flags.js';
 import { addExposed, endpointsFrom, isMacAddress, parsePublish, UsageFailure, validateDns, validateDnsSearch, validateExtraHost } from './network-options.js';
@@ -106,8 +106,6 @@ test('run/create body: network fields where the docker CLI puts them', () => {
   assert.equal(hc.PublishAllPorts, true);
   assert.deepEqual([hc.Dns, hc.DnsSearch, hc.DnsOptions, hc.ExtraHosts], [['1.1.1.1'], ['example.com'], ['ndots:2'], ['a:1.2.3.4']]);
   assert.deepEqual(b.NetworkingConfig, { EndpointsConfig: { mynet: { Aliases: ['x', 'y'], IPAMConfig: { IPv4Address: '10.0.0.5', IPv6Address: '' } } } });
-  // run-core still applies -p through withPorts: same list, same body.
-  assert.deepEqual(withPorts(b, ['8080:80']), b);
 
   const plain = bodyOf();
   assert.equal(plain.ExposedPorts, undefined);

@@ -3,7 +3,7 @@
 import type { EngineClient } from '../client/client.js';
 import { isApiError } from '../client/errors.js';
 import type { CliContext } from './context.js';
-import { toCreateBody, withPorts, type CreateOptions } from './container-options.js';
+import { toCreateBody, type CreateOptions } from './container-options.js';
 import { printProgress } from './progress.js';
 import { fullName, splitRepoTag, withDefaultTag } from './reference.js';
 
@@ -15,9 +15,9 @@ export class PullFailed extends Error {
   }
 }
 
-export async function createContainer(ctx: CliContext, client: EngineClient, o: CreateOptions, publish: string[]): Promise<string> {
+export async function createContainer(ctx: CliContext, client: EngineClient, o: CreateOptions): Promise<string> {
   const create = async (): Promise<string> => {
-    const r = await client.createContainer(withPorts(toCreateBody(o), publish), { name: o.name, platform: o.platform });
+    const r = await client.createContainer(toCreateBody(o), { name: o.name, platform: o.platform });
     for (const w of r.Warnings ?? []) ctx.stderr.write(`WARNING: ${w}\n`);
     return r.Id;
   };

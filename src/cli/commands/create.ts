@@ -14,7 +14,7 @@ export async function main(ctx: CliContext, p: Parsed): Promise<number> {
   const o = createOptionsFrom(p, { detach: false });
   try {
     const client = await ctx.client();
-    out(ctx, `${await createContainer(ctx, client, o, p.flags.publish as string[])}\n`);
+    out(ctx, `${await createContainer(ctx, client, o)}\n`);
     return 0;
   } catch (e) {
     // docker create reports daemon errors (a failed pull too) plainly, with status 1; only

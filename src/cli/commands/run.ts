@@ -26,10 +26,10 @@ function fail(ctx: CliContext, code: number, e: unknown): ExitError {
 
 export interface RunIo { sigProxy: boolean; detachKeys?: string }
 
-export async function runContainer(ctx: CliContext, client: EngineClient, o: CreateOptions, publish: string[], io: RunIo): Promise<number> {
+export async function runContainer(ctx: CliContext, client: EngineClient, o: CreateOptions, io: RunIo): Promise<number> {
   if (o.tty && !o.detach) o.consoleSize = consoleSize();
   let id: string;
-  try { id = await createContainer(ctx, client, o, publish); } catch (e) {
+  try { id = await createContainer(ctx, client, o); } catch (e) {
     // docker's toStatusError: a create error naming a missing file is 127, EACCES/EISDIR 126.
     const cause = e instanceof PullFailed ? e.cause : e;
     const text = cause instanceof Error ? cause.message : String(cause);
@@ -77,5 +77,5 @@ export async function main(ctx: CliContext, p: Parsed): Promise<number> {
   const o = createOptionsFrom(p, { detach: p.flags.detach as boolean });
   if (o.detach && o.autoRemove === undefined) o.autoRemove = false;
   const client = await ctx.client().catch((e: unknown) => { throw fail(ctx, 125, e); });
-  return runContainer(ctx, client, o, p.flags.publish as string[], { sigProxy: p.flags['sig-proxy'] as boolean, detachKeys: p.flags['detach-keys'] as string | undefined });
+  return runContainer(ctx, client, o, { sigProxy: p.flags['sig-proxy'] as boolean, detachKeys: p.flags['detach-keys'] as string | undefined });
 }
