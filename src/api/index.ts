@@ -7,6 +7,7 @@ import { execRoutes } from './routes/exec.js';
 import { imageRoutes } from './routes/images.js';
 import { systemRoutes, type SystemInfo } from './routes/system.js';
 import { systemDfRoutes } from './routes/system-df.js';
+import { volumeRoutes } from './routes/volumes.js';
 
 export { createApiServer, type ApiLogger } from './server.js';
 export type { SystemInfo };
@@ -19,5 +20,6 @@ export function buildRouter(engine: Engine, info: SystemInfo): Router {
   resourceRoutes(router, engine);
   execRoutes(router, engine);
   imageRoutes(router, engine);
+  volumeRoutes(router, engine);
   return router;
 }

@@ -11,6 +11,7 @@ import { EventBus } from '../engine/events.js';
 import { createImageService } from '../image/index.js';
 import { createRuntime } from '../runtime/index.js';
 import { readJson, writeJsonAtomic } from '../store/index.js';
+import { LocalVolumes } from '../volume/index.js';
 import type { DaemonConfig } from './config.js';
 
 export async function wire(config: DaemonConfig, log: ApiLogger) {
@@ -26,6 +27,7 @@ export async function wire(config: DaemonConfig, log: ApiLogger) {
     runtime,
     store,
     events,
+    volumes: new LocalVolumes(path.join(config.dataRoot, 'volumes')),
   });
   await engine.init();
   const router = buildRouter(engine, {

@@ -2,6 +2,7 @@
 // `update` in a later issue) and the state that changes with its life. Both are persisted
 // together in `containers/<id>/container.json` (layout v1), written atomically.
 import type { ContainerConfig, ContainerState, HostConfig } from '../contract/index.js';
+import type { MountPointRecord } from './mount-spec.js';
 
 export const CONTAINER_RECORD_VERSION = 1;
 
@@ -22,6 +23,8 @@ export interface ContainerSpecRecord {
   hostnamePath: string;
   hostsPath: string;
   resolvConfPath: string;
+  /** Volumes, binds and tmpfs mounts resolved at create (mounts.ts); absent in older records. */
+  mounts?: MountPointRecord[];
 }
 
 export interface ContainerRuntimeState {

@@ -24,7 +24,7 @@ function networkSettings(rec: ContainerRecord) {
   };
 }
 
-export function inspectContainer(rec: ContainerRecord, extra: { logPath: string; rootfs: { upper: string; work: string; merged: string; lower: string[] }; sizeRw?: number; sizeRootFs?: number }) {
+export function inspectContainer(rec: ContainerRecord, extra: { logPath: string; rootfs: { upper: string; work: string; merged: string; lower: string[] }; sizeRw?: number; sizeRootFs?: number; mounts?: unknown[] }) {
   const { spec, state } = rec;
   return {
     Id: spec.id,
@@ -69,8 +69,8 @@ export function inspectContainer(rec: ContainerRecord, extra: { logPath: string;
       Name: 'overlay2',
     },
     ...(extra.sizeRw !== undefined ? { SizeRw: extra.sizeRw, SizeRootFs: extra.sizeRootFs } : {}),
-    Mounts: [],
-    Config: { ...spec.config, Env: spec.config.Env ?? [], Cmd: spec.config.Cmd ?? null, Labels: spec.config.Labels ?? {} },
+    Mounts: extra.mounts ?? [],
+    Config: { ...spec.config, Volumes: spec.config.Volumes && Object.keys(spec.config.Volumes).length ? spec.config.Volumes : null, Env: spec.config.Env ?? [], Cmd: spec.config.Cmd ?? null, Labels: spec.config.Labels ?? {} },
     NetworkSettings: networkSettings(rec),
   };
 }
@@ -114,7 +114,7 @@ function commandText(rec: ContainerRecord): string {
   return [rec.spec.path, ...args].filter((w) => w !== '').join(' ');
 }
 
-export function summarizeContainer(rec: ContainerRecord, imageDisplay: string, sizes?: { rw: number; rootFs: number }): ContainerSummary {
+export function summarizeContainer(rec: ContainerRecord, imageDisplay: string, sizes?: { rw: number; rootFs: number }, mounts: unknown[] = []): ContainerSummary {
   const name = networkName(rec);
   return {
     Id: rec.spec.id,
@@ -130,6 +130,6 @@ export function summarizeContainer(rec: ContainerRecord, imageDisplay: string, s
     Status: statusText(rec),
     HostConfig: { NetworkMode: rec.spec.hostConfig.NetworkMode ?? 'bridge' },
     NetworkSettings: { Networks: name ? { [name]: networkSettings(rec).Networks[name] } : {} },
-    Mounts: [],
+    Mounts: mounts,
   };
 }

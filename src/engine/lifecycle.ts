@@ -12,7 +12,8 @@ import { failpoint, KeyedMutex, writeJsonAtomic } from '../store/index.js';
 import type { AttachHub } from './attach.js';
 import { isActive, type ContainerRecord } from './container.js';
 import { containerAttributes, networkKind } from './create.js';
-import { runtimePaths, type EngineDeps } from './deps.js';
+import { mountContext, runtimePaths, type EngineDeps } from './deps.js';
+import { acquireMounts, releaseMounts } from './mounts.js';
 import { oomKilledIn, resourceSpecOpts } from './resources.js';
 import { RestartSupervisor } from './restart.js';
 import { containerLogLimits } from './log-config.js';
@@ -104,6 +105,7 @@ export class Lifecycle {
         rootfs: rootfs.merged,
         hostNetwork: net === 'host',
       });
+      const volumeMounts = await acquireMounts(mountContext(this.deps), rec, rootfs.merged);
       const ociSpec = buildSpec({
         rootfs: rootfs.merged,
         readonlyRootfs: !!spec.hostConfig.ReadonlyRootfs,
@@ -118,7 +120,7 @@ export class Lifecycle {
         pid: sec.pid,
         ipc: sec.ipc,
         uts: sec.uts,
-        mounts: sec.mounts,
+        mounts: [...sec.mounts, ...volumeMounts],
         security: sec.security,
         etcFiles: { hostname: spec.hostnamePath, hosts: spec.hostsPath, resolvConf: spec.resolvConfPath },
         cgroupsPath: `/${this.deps.config.cgroupParent}/${spec.id}`,
@@ -163,6 +165,7 @@ export class Lifecycle {
     await this.deps.runtime.delete(rec.spec.id, { force: true }).catch(() => undefined);
     await unmountRootfs(rootfsPaths(this.deps.store.containerDir(rec.spec.id))).catch(() => undefined);
     await releaseShm(this.deps.store.containerDir(rec.spec.id));
+    await releaseMounts(mountContext(this.deps), rec);
     this.attach.dropPending(rec.spec.id);
     rec.state.exitCode = /permission denied/i.test(text) ? 126 : /not found|no such file/i.test(text) ? 127 : 128;
     rec.state.error = text;
@@ -193,6 +196,7 @@ export class Lifecycle {
       this.deps.runtime.delete(rec.spec.id, { force: true }).catch(() => undefined),
       unmountRootfs(rootfsPaths(this.deps.store.containerDir(rec.spec.id))),
       releaseShm(this.deps.store.containerDir(rec.spec.id)),
+      releaseMounts(mountContext(this.deps), rec),
     ]);
     const execDuration = String(Math.max(0, Math.floor((Date.now() - Date.parse(rec.state.startedAt)) / 1000)));
     const restart = this.restarts.decide(rec, exitCode);
