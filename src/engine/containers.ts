@@ -144,9 +144,10 @@ export class ContainerService {
       failpoint('rm:after-record-delete');
       await rm(paths.bundleDir, { recursive: true, force: true });
       this.deps.events.publish('container', 'destroy', id, containerAttributes(rec));
+      // Before waking `wait?condition=removed`: `run --rm` returns with the volumes gone.
+      if (opts.volumes) await removeAnonymousVolumes(mountContext(this.deps), rec).catch(() => undefined);
       this.lifecycle.waiters.wasRemoved(id, rec.state.exitCode);
     });
-    if (opts.volumes) await removeAnonymousVolumes(mountContext(this.deps), rec);
   }
 
   async rename(ref: string, newName: string): Promise<void> {
