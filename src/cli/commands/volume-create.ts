@@ -27,11 +27,14 @@ export function parseDriverOpts(list: string[]): Record<string, string> {
 export async function main(ctx: CliContext, p: Parsed): Promise<number> {
   const named = p.flags.name as string | undefined;
   if (named && p.args[0] && named !== p.args[0]) throw new FlagError(`conflicting options: either specify --name or provide positional arg, not both`);
+  const opts = parseDriverOpts(p.flags.opt as string[]);
+  const labels = parseLabels(p.flags.label as string[]);
+  // Empty maps are left out, as docker's CLI does (Docker would show `{}` instead of null).
   const v = await (await ctx.client()).createVolume({
     Name: p.args[0] ?? named ?? '',
     Driver: p.flags.driver as string,
-    DriverOpts: parseDriverOpts(p.flags.opt as string[]),
-    Labels: parseLabels(p.flags.label as string[]),
+    ...(Object.keys(opts).length ? { DriverOpts: opts } : {}),
+    ...(Object.keys(labels).length ? { Labels: labels } : {}),
   });
   out(ctx, `${v.Name}\n`);
   return 0;
