@@ -8,6 +8,7 @@ import { imageRoutes } from './routes/images.js';
 import { networkRoutes } from './routes/networks.js';
 import { systemRoutes, type SystemInfo } from './routes/system.js';
 import { systemDfRoutes } from './routes/system-df.js';
+import { volumeRoutes } from './routes/volumes.js';
 
 export { createApiServer, type ApiLogger } from './server.js';
 export type { SystemInfo };
@@ -21,5 +22,6 @@ export function buildRouter(engine: Engine, info: SystemInfo): Router {
   execRoutes(router, engine);
   imageRoutes(router, engine);
   networkRoutes(router, engine);
+  volumeRoutes(router, engine);
   return router;
 }

@@ -7,6 +7,7 @@ import { FlagError, type FlagSpec, type Parsed } from './flags.js';
 import { networkFlags, networkOptionsFrom, parsePublish, UsageFailure, type NetworkOptions } from './network-options.js';
 import { resourceFlags, resourceHostConfig } from './resource-options.js';
 import { securityFlags, securityHostConfig } from './security-options.js';
+import { mountFlags, mountOptions, type MountObject } from './mount-options.js';
 
 export const createFlags: FlagSpec[] = [
   { long: 'attach', short: 'a', type: 'list', help: 'Attach to STDIN, STDOUT or STDERR' },
@@ -32,6 +33,7 @@ export const createFlags: FlagSpec[] = [
   ...networkFlags,
   ...resourceFlags,
   ...securityFlags,
+  ...mountFlags,
 ];
 
 /** What the CLI decided, before it becomes API JSON. */
@@ -42,6 +44,8 @@ export interface CreateOptions {
   net?: NetworkOptions;
   tty: boolean; interactive: boolean; detach: boolean; autoRemove: boolean; privileged: boolean;
   stopSignal?: string; stopTimeout?: number; binds: string[]; platform?: string;
+  /** -v without a destination (anonymous volumes), --mount, --volumes-from (mount-options.ts). */
+  volumes?: Record<string, object>; mounts?: MountObject[]; volumesFrom?: string[];
   attach: string[]; consoleSize?: [number, number];
   restart: RestartPolicy;
   /** --log-driver/--log-opt; Type "" lets the daemon choose, as docker's CLI sends it. */
@@ -124,13 +128,18 @@ export function createOptionsFrom(p: Parsed, o: { detach: boolean }): CreateOpti
     tty: p.flags.tty as boolean, interactive: p.flags.interactive as boolean, detach: o.detach,
     autoRemove: p.flags.rm as boolean, privileged: p.flags.privileged as boolean,
     stopSignal: p.flags['stop-signal'] as string | undefined, stopTimeout: p.flags['stop-timeout'] as number | undefined,
-    binds: p.flags.volume as string[], platform: p.flags.platform as string | undefined,
+    ...mountsOf(p), platform: p.flags.platform as string | undefined,
     attach: (p.flags.attach as string[]).map((s) => s.toLowerCase()),
     restart: parseRestartPolicy(p.flags.restart as string),
     logConfig: { Type: (p.flags['log-driver'] as string | undefined) ?? '', Config: Object.fromEntries((p.flags['log-opt'] as string[]).map((kv) => { const eq = kv.indexOf('='); return eq < 0 ? [kv, ''] : [kv.slice(0, eq), kv.slice(eq + 1)]; })) },
     resources: resourceHostConfig(p, { update: false }),
     security: securityHostConfig(p),
   };
+}
+
+function mountsOf(p: Parsed): Pick<CreateOptions, 'binds' | 'volumes' | 'mounts' | 'volumesFrom'> {
+  const m = mountOptions(p);
+  return { binds: m.binds, volumes: m.volumes, mounts: m.mounts, volumesFrom: m.volumesFrom };
 }
 
 /** Which streams to attach: -a wins; else all three when attached, stdin only with -i. */
@@ -154,8 +163,10 @@ export function toCreateBody(o: CreateOptions): ContainerCreateBody {
     Tty: o.tty, OpenStdin: o.interactive, StdinOnce: o.interactive && a.stdin,
     Env: o.env, Cmd: o.cmd.length ? o.cmd : null, Image: o.image, WorkingDir: o.workdir ?? '',
     Entrypoint: o.entrypoint, Labels: o.labels,
+    ...(o.volumes && Object.keys(o.volumes).length ? { Volumes: o.volumes } : {}),
     HostConfig: {
       AutoRemove: o.autoRemove, NetworkMode: net.mode, Privileged: o.privileged, Binds: o.binds.length ? o.binds : null,
+      ...(o.mounts?.length ? { Mounts: o.mounts } : {}), ...(o.volumesFrom?.length ? { VolumesFrom: o.volumesFrom } : {}),
       PortBindings: net.bindings, PublishAllPorts: net.publishAll, RestartPolicy: o.restart, LogConfig: o.logConfig,
       Dns: net.dns, DnsOptions: net.dnsOptions, DnsSearch: net.dnsSearch, ExtraHosts: net.extraHosts,
       ...(o.consoleSize ? { ConsoleSize: o.consoleSize } : {}),

@@ -54,6 +54,11 @@ const L = {
   networkPrune: () => import('./commands/network-prune.js'),
   networkConnect: () => import('./commands/network-connect.js'),
   networkDisconnect: () => import('./commands/network-disconnect.js'),
+  volumeCreate: () => import('./commands/volume-create.js'),
+  volumeLs: () => import('./commands/volume-ls.js'),
+  volumeInspect: () => import('./commands/volume-inspect.js'),
+  volumeRm: () => import('./commands/volume-rm.js'),
+  volumePrune: () => import('./commands/volume-prune.js'),
 } satisfies Record<string, Loader>;
 
 /** Top-level commands. */
@@ -79,6 +84,10 @@ export const management: Record<string, Record<string, Loader>> = {
     restart: L.restart, pause: L.pause, unpause: L.unpause, wait: L.wait, rename: L.rename,
     update: L.update, stats: L.stats,
     rm: L.rm, remove: L.rm, prune: L.containerPrune, inspect: L.containerInspect, port: L.port,
+  },
+  volume: {
+    create: L.volumeCreate, ls: L.volumeLs, list: L.volumeLs, inspect: L.volumeInspect,
+    rm: L.volumeRm, remove: L.volumeRm, prune: L.volumePrune,
   },
   system: { df: L.systemDf, prune: L.systemPrune, events: L.events, info: L.info },
   network: {

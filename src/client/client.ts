@@ -169,6 +169,13 @@ export class EngineClient {
   removeContainer(id: string, o: { force?: boolean; volumes?: boolean; link?: boolean } = {}): Promise<void> {
     return this.empty({ method: 'DELETE', path: `/containers/${encodeURIComponent(id)}`, query: { force: o.force ? 1 : undefined, v: o.volumes ? 1 : undefined, link: o.link ? 1 : undefined } });
   }
+  listVolumes(filters?: T.Filters): Promise<T.VolumeListResponse> { return this.json({ path: '/volumes', query: { filters: filtersQuery(filters) } }); }
+  createVolume(body: T.VolumeCreateBody): Promise<T.Volume> { return this.json({ method: 'POST', path: '/volumes/create', body }); }
+  inspectVolume(name: string): Promise<T.Volume> { return this.json({ path: `/volumes/${encodeURIComponent(name)}` }); }
+  removeVolume(name: string, o: { force?: boolean } = {}): Promise<void> {
+    return this.empty({ method: 'DELETE', path: `/volumes/${encodeURIComponent(name)}`, query: { force: o.force ? 1 : undefined } });
+  }
+  pruneVolumes(filters?: T.Filters): Promise<T.VolumePruneReport> { return this.json({ method: 'POST', path: '/volumes/prune', query: { filters: filtersQuery(filters) } }); }
   pruneContainers(filters?: T.Filters): Promise<T.ContainerPruneReport> { return this.json({ method: 'POST', path: '/containers/prune', query: { filters: filtersQuery(filters) } }); }
   topContainer(id: string, psArgs?: string): Promise<T.TopResponse> { return this.json({ path: `/containers/${encodeURIComponent(id)}/top`, query: { ps_args: psArgs } }); }
   /**

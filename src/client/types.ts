@@ -92,3 +92,13 @@ export interface JsonMessage {
   error?: string; errorDetail?: { message: string; code?: number };
   aux?: unknown;
 }
+
+/** api/swagger.yaml `Volume`. */
+export interface Volume {
+  Name: string; Driver: string; Mountpoint: string; CreatedAt?: string; Scope: string;
+  Labels: Record<string, string> | null; Options: Record<string, string> | null;
+  UsageData?: { Size: number; RefCount: number } | null;
+}
+export interface VolumeListResponse { Volumes: Volume[] | null; Warnings: string[] | null }
+export interface VolumeCreateBody { Name?: string; Driver?: string; DriverOpts?: Record<string, string>; Labels?: Record<string, string> }
+export interface VolumePruneReport { VolumesDeleted: string[] | null; SpaceReclaimed: number }

@@ -13,6 +13,7 @@ import { createImageService } from '../image/index.js';
 import { NetworkLayer } from '../network/index.js';
 import { createRuntime } from '../runtime/index.js';
 import { readJson, writeJsonAtomic } from '../store/index.js';
+import { LocalVolumes } from '../volume/index.js';
 import { DEFAULTS, type DaemonConfig } from './config.js';
 
 const DEFAULT_BRIDGE = DEFAULTS.bridge;
@@ -32,6 +33,7 @@ export async function wire(config: DaemonConfig, log: ApiLogger) {
     store,
     events,
     networks: new NetworkManager(networkLayer, store, events),
+    volumes: new LocalVolumes(path.join(config.dataRoot, 'volumes')),
   });
   await engine.init();
   const router = buildRouter(engine, {

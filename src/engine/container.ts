@@ -3,6 +3,7 @@
 // together in `containers/<id>/container.json` (layout v1), written atomically.
 import type { ContainerConfig, ContainerState, HostConfig } from '../contract/index.js';
 import type { EndpointAddress, PortMapping } from '../network/index.js';
+import type { MountPointRecord } from './mount-spec.js';
 
 export const CONTAINER_RECORD_VERSION = 1;
 
@@ -25,6 +26,8 @@ export interface ContainerSpecRecord {
   resolvConfPath: string;
   /** The networks it joins at start, in order (the first is eth0 and carries the ports). */
   networks?: EndpointConfigRecord[];
+  /** Volumes, binds and tmpfs mounts resolved at create (mounts.ts); absent in older records. */
+  mounts?: MountPointRecord[];
 }
 
 /** A container's membership of one network, as asked for (create, `network connect`). */

@@ -13,7 +13,8 @@ import { failpoint } from '../store/index.js';
 import { AttachHub, type AttachClient } from './attach.js';
 import { isActive, type ContainerRecord } from './container.js';
 import { containerAttributes, createContainer } from './create.js';
-import { runtimePaths, type EngineDeps } from './deps.js';
+import { mountContext, runtimePaths, type EngineDeps } from './deps.js';
+import { mountViews, removeAnonymousVolumes, usesVolume } from './mounts.js';
 import { dirSize } from './disk-usage.js';
 import { containerFilter, matchLabels, parseUntil, type Filters } from './filters.js';
 import { inspectContainer, summarizeContainer } from './inspect.js';
@@ -33,7 +34,7 @@ export class ContainerService {
   constructor(private readonly deps: EngineDeps) {
     this.attachHub = new AttachHub(deps.runtime);
     this.lifecycle = new Lifecycle(deps, this.attachHub);
-    this.lifecycle.removeAfterExit = (rec) => this.remove(rec.spec.id, { force: true }).catch(() => undefined);
+    this.lifecycle.removeAfterExit = (rec) => this.remove(rec.spec.id, { force: true, volumes: true }).catch(() => undefined);
   }
 
   create(body: ContainerCreateRequest, name?: string) {
@@ -52,6 +53,7 @@ export class ContainerService {
   async list(opts: { all: boolean; limit?: number; size: boolean; filters: Filters }) {
     const match = containerFilter(opts.filters, {
       resolve: (r) => this.deps.store.find(r),
+      usesVolume,
       ancestorIds: (r) => {
         try {
           return [this.deps.images.resolve(r).id];
@@ -66,7 +68,7 @@ export class ContainerService {
       .filter(match)
       .sort((a, b) => Date.parse(b.spec.created) - Date.parse(a.spec.created));
     if (opts.limit !== undefined && opts.limit > 0) recs = recs.slice(0, opts.limit);
-    return Promise.all(recs.map(async (rec) => summarizeContainer(rec, this.imageDisplay(rec), opts.size ? await this.sizes(rec) : undefined)));
+    return Promise.all(recs.map(async (rec) => summarizeContainer(rec, this.imageDisplay(rec), opts.size ? await this.sizes(rec) : undefined, mountViews(rec, (name) => this.deps.volumes.mountpoint(name)))));
   }
 
   /** `ps` shows the name the user gave unless the image has since been retagged away from it. */
@@ -112,10 +114,12 @@ export class ContainerService {
       rootfs: { ...rootfs, lower },
       sizeRw: sizes?.rw,
       sizeRootFs: sizes?.rootFs,
+      mounts: mountViews(rec, (name) => this.deps.volumes.mountpoint(name)),
     });
   }
 
-  async remove(ref: string, opts: { force: boolean }): Promise<void> {
+  /** `volumes`: also its anonymous volumes no other container uses (`rm -v`). */
+  async remove(ref: string, opts: { force: boolean; volumes?: boolean }): Promise<void> {
     const rec = this.get(ref);
     const id = rec.spec.id;
     if (isActive(rec.state)) {
@@ -140,6 +144,8 @@ export class ContainerService {
       failpoint('rm:after-record-delete');
       await rm(paths.bundleDir, { recursive: true, force: true });
       this.deps.events.publish('container', 'destroy', id, containerAttributes(rec));
+      // Before waking `wait?condition=removed`: `run --rm` returns with the volumes gone.
+      if (opts.volumes) await removeAnonymousVolumes(mountContext(this.deps), rec).catch(() => undefined);
       this.lifecycle.waiters.wasRemoved(id, rec.state.exitCode);
     });
   }

@@ -8,13 +8,14 @@ import type { ContainerCreateRequest, HostConfig } from '../contract/index.js';
 import { Conflict, InvalidArgument, NotFound, msg } from '../errdefs/index.js';
 import { failpoint, writeFileAtomic } from '../store/index.js';
 import { initialState, type ContainerRecord, CONTAINER_RECORD_VERSION } from './container.js';
-import type { EngineDeps } from './deps.js';
+import { mountContext, type EngineDeps } from './deps.js';
 import { dnsOptions, hostsFile, resolvConf } from './etc-files.js';
 import { mergeConfig, pathAndArgs } from './merge-config.js';
 import { randomName, validateName } from './names.js';
 import { effectiveLogConfig } from './log-config.js';
 import { prepareRootfsDirs, rootfsPaths } from './rootfs.js';
 import { applyResourceDefaults, hostResources, validateResources } from './resources.js';
+import { resolveMounts } from './mounts.js';
 import { validateSecurity } from './security.js';
 
 /** The network namespace a mode gives: the host's, another container's, or its own. */
@@ -62,6 +63,7 @@ export async function createContainer(deps: EngineDeps, body: ContainerCreateReq
   const hostNetwork = hostConfig.NetworkMode === 'host';
   if (!config.Hostname) config.Hostname = hostNetwork ? deps.config.hostHostname : id.slice(0, 12);
   const { path: cmdPath, args } = pathAndArgs(config);
+  const mounts = await resolveMounts(mountContext(deps), hostConfig, config);
 
   const dir = deps.store.containerDir(id);
   const rec: ContainerRecord = {
@@ -80,6 +82,7 @@ export async function createContainer(deps: EngineDeps, body: ContainerCreateReq
       hostsPath: path.join(dir, 'hosts'),
       resolvConfPath: path.join(dir, 'resolv.conf'),
       ...(networks ? { networks } : {}),
+      mounts,
     },
     state: initialState(),
   };

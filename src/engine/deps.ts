@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { ImageService } from '../image/types.js';
 import type { ContainerPaths, Runtime } from '../runtime/types.js';
+import type { VolumeService } from '../volume/index.js';
 import type { ContainerStore } from './container-store.js';
 import type { EventBus } from './events.js';
 import type { NetworkManager } from './networks.js';
@@ -26,6 +27,17 @@ export interface EngineDeps {
   store: ContainerStore;
   events: EventBus;
   networks: NetworkManager;
+  volumes: VolumeService;
+}
+
+/** What the mount code needs from the engine (mounts.ts). */
+export function mountContext(deps: EngineDeps) {
+  return {
+    volumes: deps.volumes,
+    events: deps.events,
+    findContainer: (ref: string) => deps.store.find(ref),
+    listContainers: () => deps.store.list(),
+  };
 }
 
 export function exitDir(config: EngineConfig): string {

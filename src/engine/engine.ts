@@ -9,11 +9,14 @@ import { LogKeeper } from './log-keeper.js';
 import { reconcile } from './reconcile.js';
 import { StatsService } from './stats.js';
 import { updateContainer, type UpdateRequest } from './update.js';
+import { VolumeOps } from './volumes.js';
+import { isActive } from './container.js';
 
 export class Engine {
   readonly containers: ContainerService;
   readonly exec: ExecService;
   readonly stats: StatsService;
+  readonly volumes: VolumeOps;
   private stopWatching: (() => void) | undefined;
   private readonly logKeeper: LogKeeper;
 
@@ -22,6 +25,7 @@ export class Engine {
     this.exec = new ExecService(deps);
     this.logKeeper = new LogKeeper(deps);
     this.stats = new StatsService(deps);
+    this.volumes = new VolumeOps(deps.volumes, deps.store, deps.events);
   }
 
   /** `docker update`: resources and restart policy, live when running (update.ts). */
@@ -45,6 +49,7 @@ export class Engine {
   async init(): Promise<void> {
     await fs.mkdir(exitDir(this.deps.config), { recursive: true });
     await this.deps.images.init();
+    await this.deps.volumes.load();
     const { orphanDirs } = await this.deps.store.load();
     await sweepTemp(this.deps.config.execRoot);
     // Watch before reconciling, so an exit that happens meanwhile is not missed.
@@ -55,6 +60,13 @@ export class Engine {
     await this.deps.networks.layer.init();
     await reconcile(this.deps, this.containers.lifecycle, orphanDirs);
     await this.deps.networks.restore();
+    // Volumes with a file system of their own stay mounted only for running containers.
+    const users = new Map<string, Set<string>>();
+    for (const rec of this.deps.store.list()) {
+      if (!isActive(rec.state) || rec.state.status === 'restarting') continue;
+      for (const m of rec.spec.mounts ?? []) if (m.type === 'volume') users.set(m.name!, (users.get(m.name!) ?? new Set()).add(rec.spec.id));
+    }
+    await this.deps.volumes.reconcile(users);
     this.containers.lifecycle.restarts.resume((id) => this.containers.lifecycle.start(id));
     this.logKeeper.start();
   }

@@ -18,6 +18,8 @@ export function matchLabels(labels: Record<string, string>, wanted: string[] = [
 
 export interface ContainerFilterContext {
   resolve(ref: string): ContainerRecord | undefined;
+  /** `volume=`: whether the container mounts that volume name, host path or destination. */
+  usesVolume?(rec: ContainerRecord, value: string): boolean;
   /** Image IDs an `ancestor=` value names (the image and, for tags, its ID). */
   ancestorIds(ref: string): string[];
 }
@@ -44,6 +46,7 @@ export function containerFilter(filters: Filters, ctx: ContainerFilterContext): 
     if (before && !before.every((b) => Date.parse(spec.created) < Date.parse(b!.spec.created))) return false;
     if (since && !since.every((s) => Date.parse(spec.created) > Date.parse(s!.spec.created))) return false;
     if (filters.network && !filters.network.includes(spec.hostConfig.NetworkMode ?? 'bridge')) return false;
+    if (filters.volume && ctx.usesVolume && !filters.volume.some((v) => ctx.usesVolume!(rec, v))) return false;
     return true;
   };
 }

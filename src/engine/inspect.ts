@@ -5,7 +5,7 @@ import { isActive, type ContainerRecord } from './container.js';
 import { humanDuration } from './human-time.js';
 import { endpointsView, networkSettingsView, summaryPorts } from './network-view.js';
 
-export function inspectContainer(rec: ContainerRecord, extra: { logPath: string; rootfs: { upper: string; work: string; merged: string; lower: string[] }; sizeRw?: number; sizeRootFs?: number }) {
+export function inspectContainer(rec: ContainerRecord, extra: { logPath: string; rootfs: { upper: string; work: string; merged: string; lower: string[] }; sizeRw?: number; sizeRootFs?: number; mounts?: unknown[] }) {
   const { spec, state } = rec;
   return {
     Id: spec.id,
@@ -50,8 +50,8 @@ export function inspectContainer(rec: ContainerRecord, extra: { logPath: string;
       Name: 'overlay2',
     },
     ...(extra.sizeRw !== undefined ? { SizeRw: extra.sizeRw, SizeRootFs: extra.sizeRootFs } : {}),
-    Mounts: [],
-    Config: { ...spec.config, Env: spec.config.Env ?? [], Cmd: spec.config.Cmd ?? null, Labels: spec.config.Labels ?? {} },
+    Mounts: extra.mounts ?? [],
+    Config: { ...spec.config, Volumes: spec.config.Volumes && Object.keys(spec.config.Volumes).length ? spec.config.Volumes : null, Env: spec.config.Env ?? [], Cmd: spec.config.Cmd ?? null, Labels: spec.config.Labels ?? {} },
     NetworkSettings: networkSettingsView(rec),
   };
 }
@@ -95,7 +95,7 @@ function commandText(rec: ContainerRecord): string {
   return [rec.spec.path, ...args].filter((w) => w !== '').join(' ');
 }
 
-export function summarizeContainer(rec: ContainerRecord, imageDisplay: string, sizes?: { rw: number; rootFs: number }): ContainerSummary {
+export function summarizeContainer(rec: ContainerRecord, imageDisplay: string, sizes?: { rw: number; rootFs: number }, mounts: unknown[] = []): ContainerSummary {
   return {
     Id: rec.spec.id,
     Names: [`/${rec.spec.name}`],
@@ -110,6 +110,6 @@ export function summarizeContainer(rec: ContainerRecord, imageDisplay: string, s
     Status: statusText(rec),
     HostConfig: { NetworkMode: rec.spec.hostConfig.NetworkMode ?? 'bridge' },
     NetworkSettings: { Networks: endpointsView(rec) },
-    Mounts: [],
+    Mounts: mounts,
   };
 }

@@ -13,7 +13,8 @@ import type { AttachHub } from './attach.js';
 import { isActive, type ContainerRecord } from './container.js';
 import { containerAttributes, networkKind } from './create.js';
 import { writeNetworkedEtcFiles } from './etc-files.js';
-import { runtimePaths, type EngineDeps } from './deps.js';
+import { mountContext, runtimePaths, type EngineDeps } from './deps.js';
+import { acquireMounts, releaseMounts } from './mounts.js';
 import { oomKilledIn, resourceSpecOpts } from './resources.js';
 import { RestartSupervisor } from './restart.js';
 import { containerLogLimits } from './log-config.js';
@@ -108,6 +109,7 @@ export class Lifecycle {
         rootfs: rootfs.merged,
         hostNetwork: net === 'host',
       });
+      const volumeMounts = await acquireMounts(mountContext(this.deps), rec, rootfs.merged);
       const ociSpec = buildSpec({
         rootfs: rootfs.merged,
         readonlyRootfs: !!spec.hostConfig.ReadonlyRootfs,
@@ -122,7 +124,7 @@ export class Lifecycle {
         pid: sec.pid,
         ipc: sec.ipc,
         uts: sec.uts,
-        mounts: sec.mounts,
+        mounts: [...sec.mounts, ...volumeMounts],
         security: sec.security,
         etcFiles: { hostname: spec.hostnamePath, hosts: spec.hostsPath, resolvConf: spec.resolvConfPath },
         cgroupsPath: `/${this.deps.config.cgroupParent}/${spec.id}`,
@@ -180,6 +182,7 @@ export class Lifecycle {
     await this.deps.networks.release(rec).catch(() => undefined);
     await unmountRootfs(rootfsPaths(this.deps.store.containerDir(rec.spec.id))).catch(() => undefined);
     await releaseShm(this.deps.store.containerDir(rec.spec.id));
+    await releaseMounts(mountContext(this.deps), rec);
     this.attach.dropPending(rec.spec.id);
     rec.state.exitCode = /permission denied/i.test(text) ? 126 : /not found|no such file/i.test(text) ? 127 : 128;
     rec.state.error = text;
@@ -211,6 +214,7 @@ export class Lifecycle {
       unmountRootfs(rootfsPaths(this.deps.store.containerDir(rec.spec.id))),
       releaseShm(this.deps.store.containerDir(rec.spec.id)),
       this.deps.networks.release(rec).catch(() => undefined),
+      releaseMounts(mountContext(this.deps), rec),
     ]);
     const execDuration = String(Math.max(0, Math.floor((Date.now() - Date.parse(rec.state.startedAt)) / 1000)));
     const restart = this.restarts.decide(rec, exitCode);

@@ -79,7 +79,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
   });
 
   router.delete('/containers/{id}', async (ctx) => {
-    await c.remove(ctx.params.id, { force: ctx.query.bool('force') });
+    await c.remove(ctx.params.id, { force: ctx.query.bool('force'), volumes: ctx.query.bool('v') });
     ctx.send(204);
   });
 

@@ -1,5 +1,5 @@
-// GET /system/df ("System" tag): Docker's SystemDataUsageResponse. Volumes and the build
-// cache are empty until those features land; `type` selects parts as API 1.42 does.
+// GET /system/df ("System" tag): Docker's SystemDataUsageResponse. The build cache is
+// empty until builds land; `type` selects parts as API 1.42 does.
 import type { Engine } from '../../engine/engine.js';
 import { imageUsage } from '../../engine/disk-usage-report.js';
 import { InvalidArgument } from '../../errdefs/index.js';
@@ -21,7 +21,7 @@ export function systemDfRoutes(router: Router, engine: Engine): void {
       body.Images = usage.images.map((u) => ({ ...imageSummary(u.image, u.containers), Size: u.size, SharedSize: u.sharedSize }));
     }
     if (want('container')) body.Containers = await engine.containers.list({ all: true, size: true, filters: {} });
-    if (want('volume')) body.Volumes = [];
+    if (want('volume')) body.Volumes = await engine.volumes.usage();
     if (want('build-cache')) body.BuildCache = [];
     ctx.send(200, body);
   });
