@@ -28,6 +28,8 @@ export interface BridgeOptions {
   address: string;
   /** Default 1500, as Docker's `com.docker.network.driver.mtu`. */
   mtu?: number;
+  /** The link's alias (`ip link … alias`): marks it as wharf's, for reconcile. */
+  alias?: string;
 }
 
 export interface EndpointOptions {
@@ -88,6 +90,12 @@ export async function listLinks(prefix: string): Promise<string[]> {
   return links.map((l) => l.ifname).filter((n) => n.startsWith(prefix));
 }
 
+/** Links whose alias starts with `prefix`: wharf's bridges, whatever their names. */
+export async function linksByAlias(prefix: string): Promise<{ ifname: string; alias: string }[]> {
+  const links = await ipJson<{ ifname: string; ifalias?: string }[]>(['link', 'show', 'type', 'bridge']);
+  return links.filter((l) => l.ifalias?.startsWith(prefix)).map((l) => ({ ifname: l.ifname, alias: l.ifalias! }));
+}
+
 /** Creates the bridge with its gateway address and brings it up; an existing one is kept. */
 export async function createBridge(opts: BridgeOptions): Promise<void> {
   checkIfname(opts.name);
@@ -99,6 +107,7 @@ export async function createBridge(opts: BridgeOptions): Promise<void> {
     await runTool('ip', ['-batch', '-'], {
       input: [
         `link set dev ${opts.name} mtu ${mtu}`,
+        ...(opts.alias ? [`link set dev ${opts.name} alias ${opts.alias}`] : []),
         `addr replace ${opts.address} dev ${opts.name}`,
         `link set dev ${opts.name} up`,
       ].join('\n'),

@@ -15,7 +15,7 @@ import { DnsServer, type DnsRecord, type Upstream } from './dns/index.js';
 import { HostPorts } from './host-ports.js';
 import { hostRoutedSubnets } from './host-routes.js';
 import { Ipam } from './ipam.js';
-import { attachEndpoint, createBridge, deleteBridge, detachEndpoint, ensureIpForward, hostVethName, macForIPv4, setRouteLocalnet } from './netlink.js';
+import { attachEndpoint, createBridge, linksByAlias, deleteBridge, detachEndpoint, ensureIpForward, hostVethName, macForIPv4, setRouteLocalnet } from './netlink.js';
 import { NETWORK_RECORD_VERSION, NetworkStore, type NetworkRecord } from './network-store.js';
 import { deleteRuleset, type NftBridge } from './nftables.js';
 import { PortPublisher, type PortMapping, type PublishRequest } from './port-publisher.js';
@@ -88,6 +88,14 @@ export class NetworkLayer {
     const known = new Set(this.store.all().map((n) => n.id));
     for (const id of this.ipam.poolIds()) if (!known.has(id)) await this.ipam.releasePool(id);
     for (const rec of this.store.all()) if (rec.driver === 'bridge') await this.bringUp(rec);
+    // A crash between a network's record removal and its teardown leaves its bridge.
+    const bridges = new Set(this.store.all().map((n) => n.bridge));
+    for (const link of await linksByAlias(this.bridgeAlias(''))) if (!bridges.has(link.ifname)) await deleteBridge(link.ifname);
+  }
+
+  /** Marks a bridge as this daemon's (its table name is unique per daemon on a host). */
+  private bridgeAlias(networkId: string): string {
+    return `${this.config.nftTable}:${networkId}`;
   }
 
   list(): NetworkRecord[] {
@@ -236,7 +244,7 @@ export class NetworkLayer {
   }
 
   private async bringUp(rec: NetworkRecord): Promise<void> {
-    await createBridge({ name: rec.bridge!, address: `${rec.gateway}/${parseCidr(rec.subnet!).prefix}` });
+    await createBridge({ name: rec.bridge!, address: `${rec.gateway}/${parseCidr(rec.subnet!).prefix}`, alias: this.bridgeAlias(rec.id) });
     await setRouteLocalnet(rec.bridge!);
     if (rec.builtin || this.dns.has(rec.id)) return;
     const server = new DnsServer({ address: rec.gateway!, networkName: rec.name, upstreams: rec.internal ? [] : await this.upstreams() });
