@@ -5,6 +5,7 @@ import { containerRoutes } from './routes/containers.js';
 import { resourceRoutes } from './routes/resources.js';
 import { execRoutes } from './routes/exec.js';
 import { imageRoutes } from './routes/images.js';
+import { registryRoutes } from './routes/registry.js';
 import { systemRoutes, type SystemInfo } from './routes/system.js';
 import { systemDfRoutes } from './routes/system-df.js';
 
@@ -18,6 +19,7 @@ export function buildRouter(engine: Engine, info: SystemInfo): Router {
   containerRoutes(router, engine);
   resourceRoutes(router, engine);
   execRoutes(router, engine);
+  registryRoutes(router, engine);
   imageRoutes(router, engine);
   return router;
 }

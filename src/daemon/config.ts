@@ -17,6 +17,13 @@ export interface DaemonConfig {
   /** daemon.json `log-driver` / `log-opts`: containers' defaults (default json-file, 10m × 3). */
   logDriver?: string;
   logOpts?: Record<string, string>;
+  /** daemon.json `registry-mirrors`: used, in order, before Docker Hub for docker.io images. */
+  registryMirrors?: string[];
+  /** daemon.json `insecure-registries`: hosts or CIDRs (127.0.0.0/8 always is). */
+  insecureRegistries?: string[];
+  /** daemon.json `max-concurrent-downloads` (default 3) / `max-concurrent-uploads` (default 5). */
+  maxConcurrentDownloads?: number;
+  maxConcurrentUploads?: number;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -44,6 +51,10 @@ const JSON_KEYS: Record<string, keyof DaemonConfig> = {
   debug: 'debug',
   'log-driver': 'logDriver',
   'log-opts': 'logOpts',
+  'registry-mirrors': 'registryMirrors',
+  'insecure-registries': 'insecureRegistries',
+  'max-concurrent-downloads': 'maxConcurrentDownloads',
+  'max-concurrent-uploads': 'maxConcurrentUploads',
 };
 
 export function parseDaemonArgs(argv: string[]): Partial<DaemonConfig> {

@@ -8,6 +8,7 @@ import { buildRouter, createApiServer, type ApiLogger } from '../api/index.js';
 import { ContainerStore } from '../engine/container-store.js';
 import { Engine } from '../engine/engine.js';
 import { EventBus } from '../engine/events.js';
+import { DEFAULT_REGISTRY_SETTINGS, DistributionService } from '../distribution/index.js';
 import { createImageService } from '../image/index.js';
 import { createRuntime } from '../runtime/index.js';
 import { readJson, writeJsonAtomic } from '../store/index.js';
@@ -17,7 +18,28 @@ export async function wire(config: DaemonConfig, log: ApiLogger) {
   await fs.mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await fs.mkdir(config.execRoot, { recursive: true, mode: 0o700 });
   const events = new EventBus();
-  const images = createImageService({ root: config.dataRoot, onEvent: (action, id, attrs) => events.publish('image', action, id, attrs) });
+  let registry: DistributionService | undefined = undefined;
+  const images = createImageService({
+    root: config.dataRoot,
+    onEvent: (action, id, attrs) => {
+      events.publish('image', action, id, attrs);
+      // A deleted image's manifests and compressed blobs go with it.
+      if (action === 'delete') void registry?.collect().catch(() => undefined);
+    },
+  });
+  registry = new DistributionService({
+    root: config.dataRoot,
+    images,
+    settings: {
+      ...DEFAULT_REGISTRY_SETTINGS,
+      mirrors: config.registryMirrors ?? [],
+      insecure: config.insecureRegistries ?? [],
+      maxConcurrentDownloads: config.maxConcurrentDownloads ?? DEFAULT_REGISTRY_SETTINGS.maxConcurrentDownloads,
+      maxConcurrentUploads: config.maxConcurrentUploads ?? DEFAULT_REGISTRY_SETTINGS.maxConcurrentUploads,
+      certsDirs: process.env.WHARF_CERTS_DIRS ? process.env.WHARF_CERTS_DIRS.split(':') : DEFAULT_REGISTRY_SETTINGS.certsDirs,
+    },
+    defaultPlatform: { os: 'linux', architecture: nodeArch() },
+  });
   const runtime = createRuntime({ runcRoot: path.join(config.execRoot, 'runc') });
   const store = new ContainerStore(path.join(config.dataRoot, 'containers'));
   const engine = new Engine({
@@ -26,8 +48,10 @@ export async function wire(config: DaemonConfig, log: ApiLogger) {
     runtime,
     store,
     events,
+    registry,
   });
   await engine.init();
+  await registry.init();
   const router = buildRouter(engine, {
     root: config.dataRoot,
     execRoot: config.execRoot,
@@ -35,6 +59,11 @@ export async function wire(config: DaemonConfig, log: ApiLogger) {
     runtimeVersion: runtimeVersion(),
   });
   return { engine, server: createApiServer(router, log) };
+}
+
+/** Go's GOARCH names for node's process.arch. */
+function nodeArch(): string {
+  return ({ x64: 'amd64', ia32: '386', arm: 'arm', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[process.arch] ?? process.arch;
 }
 
 async function daemonId(root: string): Promise<string> {

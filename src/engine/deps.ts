@@ -4,6 +4,7 @@ import type { ImageService } from '../image/types.js';
 import type { ContainerPaths, Runtime } from '../runtime/types.js';
 import type { ContainerStore } from './container-store.js';
 import type { EventBus } from './events.js';
+import type { RegistryOps } from './registry-ops.js';
 
 export interface EngineConfig {
   /** Persistent data: images, containers, logs (default /var/lib/wharf). */
@@ -24,6 +25,8 @@ export interface EngineDeps {
   runtime: Runtime;
   store: ContainerStore;
   events: EventBus;
+  /** Pull, push and login; absent in daemons built without a registry client. */
+  registry?: RegistryOps;
 }
 
 export function exitDir(config: EngineConfig): string {
