@@ -11,7 +11,7 @@ export function registryDetail(status: number, body: Buffer | string): string {
   try {
     const json = JSON.parse(body.toString()) as RegistryErrorBody;
     const e = json.errors?.[0];
-    if (e?.code) return `${e.code.toLowerCase()}: ${e.message ?? ''}`.trim();
+    if (e?.code) return `${e.code.toLowerCase().replace(/_/g, ' ')}: ${e.message ?? ''}`.trim();
   } catch {
     // not a registry error document
   }

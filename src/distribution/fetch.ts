@@ -1,9 +1,10 @@
 // Small documents (manifests, configs) fetched whole and checked against their digest.
 import { createHash } from 'node:crypto';
 import { InvalidArgument } from '../errdefs/index.js';
+import { blobStream } from './blob-stream.js';
 import { registryError } from './errors.js';
 import { readBody } from './http.js';
-import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, parseManifest, type ImageManifest, type ManifestIndex } from './manifest.js';
+import { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type ImageManifest, type ManifestIndex } from './manifest.js';
 import type { Repository } from './registry.js';
 
 export function sha256(data: Buffer): string {
@@ -43,15 +44,10 @@ export async function fetchManifest(repo: Repository, tagOrDigest: string, displ
   return { bytes, digest, mediaType: manifest.mediaType, manifest };
 }
 
-/** A small blob (an image config), verified. */
-export async function fetchSmallBlob(repo: Repository, digest: string, limit: number): Promise<Buffer> {
-  const res = await repo.request({ method: 'GET', path: `blobs/${digest}` });
-  if (res.status !== 200) {
-    const body = await readBody(res, 1 << 16).catch(() => Buffer.alloc(0));
-    throw registryError(res.status, body, `fetching blob ${digest}`);
-  }
-  const bytes = await readBody(res, limit);
-  const got = sha256(bytes);
-  if (got !== digest) throw new InvalidArgument(`blob verification failed for digest ${digest}: got ${got}`);
-  return bytes;
+/** A small blob (an image config), verified, with the same retries as layers. */
+export async function fetchSmallBlob(repo: Repository, desc: Descriptor, limit: number): Promise<Buffer> {
+  if (desc.size > limit) throw new InvalidArgument(`blob ${desc.digest} is too large (${desc.size} bytes; at most ${limit})`);
+  const chunks: Buffer[] = [];
+  for await (const c of blobStream(repo, desc)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
 }

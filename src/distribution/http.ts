@@ -1,6 +1,7 @@
 // One HTTP exchange with a registry host, redirects included. Credentials (the
 // Authorization header) go only to the host that was asked: a blob redirect to another
 // host (a storage backend, as registries do) is followed without them.
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
@@ -39,7 +40,9 @@ const httpsAgents = new Map<string, https.Agent>();
 
 function agentFor(url: URL, tls: TlsSettings | undefined): http.Agent {
   if (url.protocol === 'http:') return httpAgent;
-  const key = `${url.host}|${tls?.verify === false ? 'noverify' : 'verify'}`;
+  // Keyed by the TLS material too: a CA file changed in certs.d takes effect at once.
+  const material = tls ? createHash('sha256').update(JSON.stringify([tls.verify, tls.ca?.length ?? 0, String(tls.ca?.[0] ?? ''), String(tls.cert ?? '')])).digest('hex') : '';
+  const key = `${url.host}|${material}`;
   let a = httpsAgents.get(key);
   if (!a) {
     const { verify, ...ctx } = tls ?? { verify: true };

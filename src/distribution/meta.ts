@@ -56,9 +56,11 @@ export class DistributionMeta {
   async add(imageId: string, ref: ManifestRef): Promise<void> {
     await this.lock.run(imageId, async () => {
       const list = await this.get(imageId);
-      const old = list.find((m) => m.digest === ref.digest);
-      if (old) old.repositories = [...new Set([...old.repositories, ...ref.repositories])];
-      else list.push(ref);
+      // Most recently used last: a push prefers the manifest the image last came with.
+      const i = list.findIndex((m) => m.digest === ref.digest);
+      const repositories = [...new Set([...(i >= 0 ? list[i]!.repositories : []), ...ref.repositories])];
+      if (i >= 0) list.splice(i, 1);
+      list.push({ ...ref, repositories });
       await writeJsonAtomic(this.file(imageId), { version: FORMAT_VERSION, manifests: list } satisfies ImageMeta);
     });
   }

@@ -71,7 +71,7 @@ async function pullOne(deps: DistributionDeps, repos: Repository[], ref: Referen
     if (fetched.manifest.kind !== 'manifest') throw new InvalidArgument(`invalid manifest list: entry ${desc.digest} is not an image manifest`);
   }
   const manifest = fetched.manifest as ImageManifest;
-  const configBytes = await fetchSmallBlob(repo, manifest.config.digest, MAX_CONFIG_BYTES);
+  const configBytes = await fetchSmallBlob(repo, manifest.config, MAX_CONFIG_BYTES);
   let diffIDs: string[];
   try {
     diffIDs = (JSON.parse(configBytes.toString('utf8')) as { rootfs: { diff_ids: string[] } }).rootfs.diff_ids;

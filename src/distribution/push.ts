@@ -49,7 +49,7 @@ async function pushTag(deps: DistributionDeps, repo: Repository, ref: Reference,
   const img = deps.images.resolve(`${repositoryName(ref)}:${ref.tag}`);
   const diffIDs = img.config.rootfs.diff_ids;
   await deps.images.pin([img.id, ...diffIDs], async () => {
-    const m = await distributable(deps, img.id, diffIDs);
+    const m = await distributable(deps, img.id, diffIDs, ref.domain);
     await deps.meta.hold([m.digest, ...m.layers.map((l) => l.digest)], async () => {
       const repoName = repositoryName(ref);
       for (let i = diffIDs.length - 1; i >= 0; i--) opts.progress({ status: 'Preparing', progressDetail: {}, id: shortId(diffIDs[i]!) });
@@ -122,12 +122,14 @@ async function pushLayer(
  * A manifest for the image whose blobs we hold: one we pulled or pushed before, else a
  * new Docker schema 2 manifest with gzip layers (kept, so pushing again gives the same digest).
  */
-async function distributable(deps: DistributionDeps, imageId: string, diffIDs: string[]): Promise<ManifestRef> {
-  for (const m of await deps.meta.get(imageId)) {
-    if (!(await deps.meta.blobs.has(m.digest))) continue;
+async function distributable(deps: DistributionDeps, imageId: string, diffIDs: string[], domain: string): Promise<ManifestRef> {
+  for (const m of (await deps.meta.get(imageId)).reverse()) {
+    if (!(await deps.meta.blobs.has(m.digest)) || m.layers.length !== diffIDs.length) continue;
+    // Blobs we lack may still be mounted from where this manifest came from on that registry.
+    if (m.repositories.some((r) => r.startsWith(`${domain}/`))) return m;
     let all = true;
     for (let i = 0; i < m.layers.length && all; i++) all = (await blobSource(deps, m.layers[i]!, diffIDs[i]!)) !== undefined;
-    if (all && m.layers.length === diffIDs.length) return m;
+    if (all) return m;
   }
   const config = await deps.images.configBytes(imageId);
   const layers: Descriptor[] = [];
