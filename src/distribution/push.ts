@@ -111,8 +111,11 @@ async function pushLayer(
     o.progress({ status: 'Layer already exists', progressDetail: {}, id: o.id });
     return;
   }
-  const source = await blobSource(deps, desc, o.diffID);
-  if (!source) throw new NotFound(`blob ${desc.digest} of layer ${o.diffID} is not in the local store`);
+  const source = (await blobSource(deps, desc, o.diffID)) ?? {
+    open: () => {
+      throw new NotFound(`blob ${desc.digest} of layer ${o.diffID} is neither in the local store nor mountable on ${repo.host}`);
+    },
+  };
   const result = await uploadBlob(repo, desc, source, { mountFrom: o.mountFrom, progress: o.progress, id: o.id });
   if (result.mountedFrom) o.progress({ status: `Mounted from ${result.mountedFrom}`, progressDetail: {}, id: o.id });
   else o.progress({ status: 'Pushed', progressDetail: {}, id: o.id });
