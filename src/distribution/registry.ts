@@ -99,7 +99,7 @@ export async function openRepository(opts: {
     } catch (err) {
       if (opts.signal?.aborted) throw err;
       lastErr = err;
-      if (!isKind(err, 'unavailable')) throw err;
+      if (!isKind(err, 'unavailable') || isCertificateError(err)) throw err;
     }
   }
   if (usable.length === 0) throw lastErr instanceof Error ? lastErr : new Unavailable(`no endpoint of ${opts.domain} answered`);
@@ -108,4 +108,10 @@ export async function openRepository(opts: {
 
 export function headerOf(h: string | string[] | undefined): string | undefined {
   return Array.isArray(h) ? h[0] : h;
+}
+
+/** A TLS peer we were told to verify failed verification: no falling back to plain http. */
+function isCertificateError(err: unknown): boolean {
+  const code = String(((err as { cause?: { code?: unknown } }).cause ?? {}).code ?? '');
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code);
 }
