@@ -6,6 +6,7 @@ import { resourceRoutes } from './routes/resources.js';
 import { execRoutes } from './routes/exec.js';
 import { imageRoutes } from './routes/images.js';
 import { networkRoutes } from './routes/networks.js';
+import { registryRoutes } from './routes/registry.js';
 import { systemRoutes, type SystemInfo } from './routes/system.js';
 import { systemDfRoutes } from './routes/system-df.js';
 import { volumeRoutes } from './routes/volumes.js';
@@ -20,6 +21,7 @@ export function buildRouter(engine: Engine, info: SystemInfo): Router {
   containerRoutes(router, engine);
   resourceRoutes(router, engine);
   execRoutes(router, engine);
+  registryRoutes(router, engine);
   imageRoutes(router, engine);
   networkRoutes(router, engine);
   volumeRoutes(router, engine);

@@ -11,6 +11,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { readAll, isReplayable, UnixTransport, type RequestOptions, type Response } from './transport.js';
 import { ConnectionError, isApiError } from './errors.js';
 import type * as T from './types.js';
+import type { AuthConfig, SystemAuthResponse } from '../contract/index.js';
 
 import { CLIENT_API_VERSION, compareVersions } from './api-version.js';
 
@@ -130,8 +131,16 @@ export class EngineClient {
     return this.raw(importRequest(o));
   }
   /** POST /images/create?fromImage=: returns the JSON-lines progress stream. */
-  pullImage(image: string, o: { tag?: string; platform?: string } = {}): Promise<Response> {
-    return this.raw({ method: 'POST', path: '/images/create', query: { fromImage: image, tag: o.tag, platform: o.platform } });
+  pullImage(image: string, o: { tag?: string; platform?: string; registryAuth?: string } = {}): Promise<Response> {
+    return this.raw({ method: 'POST', path: '/images/create', query: { fromImage: image, tag: o.tag, platform: o.platform }, headers: o.registryAuth ? { 'X-Registry-Auth': o.registryAuth } : {} });
+  }
+  /** POST /images/{name}/push: returns the JSON-lines progress stream. `registryAuth` is the base64url X-Registry-Auth. */
+  pushImage(name: string, o: { tag?: string; registryAuth?: string } = {}): Promise<Response> {
+    return this.raw({ method: 'POST', path: `/images/${encodeURIComponent(name)}/push`, query: { tag: o.tag }, headers: { 'X-Registry-Auth': o.registryAuth ?? 'e30=' } });
+  }
+  /** POST /auth: checks credentials against a registry. */
+  registryLogin(auth: AuthConfig): Promise<SystemAuthResponse> {
+    return this.json({ method: 'POST', path: '/auth', body: auth });
   }
   saveImages(names: string[]): Promise<Response> {
     // `names` repeats once per image, which encodeQuery's object form cannot express.

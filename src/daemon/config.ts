@@ -21,6 +21,13 @@ export interface DaemonConfig {
   bridge: string;
   /** `bip` / `--bip`: its gateway address and prefix, e.g. 172.17.0.1/16 (default: a free pool). */
   bip?: string;
+  /** daemon.json `registry-mirrors`: used, in order, before Docker Hub for docker.io images. */
+  registryMirrors?: string[];
+  /** daemon.json `insecure-registries`: hosts or CIDRs (127.0.0.0/8 always is). */
+  insecureRegistries?: string[];
+  /** daemon.json `max-concurrent-downloads` (default 3) / `max-concurrent-uploads` (default 5). */
+  maxConcurrentDownloads?: number;
+  maxConcurrentUploads?: number;
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -54,6 +61,10 @@ const JSON_KEYS: Record<string, keyof DaemonConfig> = {
   'log-opts': 'logOpts',
   bridge: 'bridge',
   bip: 'bip',
+  'registry-mirrors': 'registryMirrors',
+  'insecure-registries': 'insecureRegistries',
+  'max-concurrent-downloads': 'maxConcurrentDownloads',
+  'max-concurrent-uploads': 'maxConcurrentUploads',
 };
 
 export function parseDaemonArgs(argv: string[]): Partial<DaemonConfig> {

@@ -9,6 +9,7 @@ import { ContainerStore } from '../engine/container-store.js';
 import { Engine } from '../engine/engine.js';
 import { EventBus } from '../engine/events.js';
 import { NetworkManager } from '../engine/networks.js';
+import { DEFAULT_REGISTRY_SETTINGS, DistributionService } from '../distribution/index.js';
 import { createImageService } from '../image/index.js';
 import { NetworkLayer } from '../network/index.js';
 import { createRuntime } from '../runtime/index.js';
@@ -22,7 +23,28 @@ export async function wire(config: DaemonConfig, log: ApiLogger) {
   await fs.mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await fs.mkdir(config.execRoot, { recursive: true, mode: 0o700 });
   const events = new EventBus();
-  const images = createImageService({ root: config.dataRoot, onEvent: (action, id, attrs) => events.publish('image', action, id, attrs) });
+  let registry: DistributionService | undefined = undefined;
+  const images = createImageService({
+    root: config.dataRoot,
+    onEvent: (action, id, attrs) => {
+      events.publish('image', action, id, attrs);
+      // A deleted image's manifests and compressed blobs go with it.
+      if (action === 'delete') void registry?.collect().catch(() => undefined);
+    },
+  });
+  registry = new DistributionService({
+    root: config.dataRoot,
+    images,
+    settings: {
+      ...DEFAULT_REGISTRY_SETTINGS,
+      mirrors: config.registryMirrors ?? [],
+      insecure: config.insecureRegistries ?? [],
+      maxConcurrentDownloads: config.maxConcurrentDownloads ?? DEFAULT_REGISTRY_SETTINGS.maxConcurrentDownloads,
+      maxConcurrentUploads: config.maxConcurrentUploads ?? DEFAULT_REGISTRY_SETTINGS.maxConcurrentUploads,
+      certsDirs: process.env.WHARF_CERTS_DIRS ? process.env.WHARF_CERTS_DIRS.split(':') : DEFAULT_REGISTRY_SETTINGS.certsDirs,
+    },
+    defaultPlatform: { os: 'linux', architecture: nodeArch() },
+  });
   const runtime = createRuntime({ runcRoot: path.join(config.execRoot, 'runc') });
   const store = new ContainerStore(path.join(config.dataRoot, 'containers'));
   const networkLayer = await NetworkLayer.open({ root: path.join(config.dataRoot, 'network'), ...networkNames(config.bridge), bip: config.bip });
@@ -34,8 +56,10 @@ export async function wire(config: DaemonConfig, log: ApiLogger) {
     events,
     networks: new NetworkManager(networkLayer, store, events),
     volumes: new LocalVolumes(path.join(config.dataRoot, 'volumes')),
+    registry,
   });
   await engine.init();
+  await registry.init();
   const router = buildRouter(engine, {
     root: config.dataRoot,
     execRoot: config.execRoot,
@@ -53,6 +77,11 @@ export async function wire(config: DaemonConfig, log: ApiLogger) {
 function networkNames(bridge: string) {
   if (bridge === DEFAULT_BRIDGE) return { defaultBridge: bridge, bridgePrefix: 'br-', nftTable: 'wharf' };
   return { defaultBridge: bridge, bridgePrefix: `${bridge.slice(0, 10)}-`, nftTable: bridge };
+}
+
+/** Go's GOARCH names for node's process.arch. */
+function nodeArch(): string {
+  return ({ x64: 'amd64', ia32: '386', arm: 'arm', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[process.arch] ?? process.arch;
 }
 
 async function daemonId(root: string): Promise<string> {

@@ -6,6 +6,7 @@ import type { VolumeService } from '../volume/index.js';
 import type { ContainerStore } from './container-store.js';
 import type { EventBus } from './events.js';
 import type { NetworkManager } from './networks.js';
+import type { RegistryOps } from './registry-ops.js';
 
 export interface EngineConfig {
   /** Persistent data: images, containers, logs (default /var/lib/wharf). */
@@ -28,6 +29,8 @@ export interface EngineDeps {
   events: EventBus;
   networks: NetworkManager;
   volumes: VolumeService;
+  /** Pull, push and login; absent in daemons built without a registry client. */
+  registry?: RegistryOps;
 }
 
 /** What the mount code needs from the engine (mounts.ts). */

@@ -37,6 +37,10 @@ export class Engine {
     return this.deps.images;
   }
 
+  get registry() {
+    return this.deps.registry;
+  }
+
   get events() {
     return this.deps.events;
   }

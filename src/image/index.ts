@@ -2,9 +2,10 @@
 // pure helpers (reference parsing, --change parsing) other folders need.
 
 import { LocalImageService } from './service.js';
-import type { ImageEventSink, ImageService } from './types.js';
+import type { ImageEventSink, ImageIngest, ImageService } from './types.js';
 
-export function createImageService(opts: { root: string /* data root, e.g. /var/lib/wharf */; onEvent?: ImageEventSink }): ImageService {
+/** The store, seen by the engine as ImageService and by the registry client as ImageIngest. */
+export function createImageService(opts: { root: string /* data root, e.g. /var/lib/wharf */; onEvent?: ImageEventSink }): ImageService & ImageIngest {
   return new LocalImageService(opts);
 }
 

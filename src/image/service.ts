@@ -6,6 +6,7 @@
 // what it has produced but not yet recorded is pinned so a concurrent delete's garbage
 // collection leaves it alone.
 
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
@@ -36,6 +37,7 @@ import type {
   ImageDeleteResponseItem,
   ImageEventSink,
   ImageHistoryItem,
+  ImageIngest,
   ImageRecord,
   ImageService,
   ImportOptions,
@@ -62,7 +64,7 @@ export interface StoreInternals {
   emit(action: Parameters<ImageEventSink>[0], id: string, attrs?: Record<string, string>): void;
 }
 
-export class LocalImageService implements ImageService, StoreInternals {
+export class LocalImageService implements ImageService, StoreInternals, ImageIngest {
   readonly root: string;
   readonly blobs: BlobStore;
   readonly layers: LayerStore;
@@ -190,6 +192,32 @@ export class LocalImageService implements ImageService, StoreInternals {
     });
   }
 
+  async hasLayer(chainID: string): Promise<boolean> {
+    return (await this.layers.get(chainID)) !== undefined;
+  }
+
+  async ingestLayer(tar: Readable, opts: { parent: string; expectDiffID: string }): Promise<void> {
+    await this.layers.ingest(tar, opts);
+  }
+
+  openLayerTar(diffID: string): Readable {
+    return this.blobs.open(diffID);
+  }
+
+  hasBlob(digest: string): Promise<boolean> {
+    return this.blobs.has(digest);
+  }
+
+  async configBytes(imageId: string): Promise<Buffer> {
+    return fs.readFile(this.blobs.path(this.find(imageId).id));
+  }
+
+  async addImageWithRefs(configBytes: Buffer, references: string[]): Promise<ImageRecord> {
+    const img = await this.addImage(configBytes, { parent: '' });
+    for (const r of references) await this.setRef(normalizeReference(r), img.id);
+    return this.index.full(this.index.images.get(img.id) ?? img);
+  }
+
   async importRootfs(tar: Readable, opts: ImportOptions): Promise<ImageRecord> {
     const changes = applyChanges({}, opts.changes ?? []); // validate before reading the stream
     const target = opts.reference ? normalizeReference(opts.reference) : undefined;
@@ -284,6 +312,14 @@ export class LocalImageService implements ImageService, StoreInternals {
         const ref = normalizeReference(refOrId);
         if (!opts.force && isSingleReference(refs) && users.length > 0) throw removeRefConflict(refOrId, users[0]!.id, img.id);
         await this.untag(img.id, [ref], records);
+        // As moby: when no tag of that repository is left, its digest references go too.
+        if (!ref.includes('@')) {
+          const repo = ref.slice(0, ref.lastIndexOf(':'));
+          const left = this.index.refsOf(img.id);
+          if (!left.some((r) => !r.includes('@') && r.slice(0, r.lastIndexOf(':')) === repo)) {
+            await this.untag(img.id, left.filter((r) => r.startsWith(`${repo}@`)), records);
+          }
+        }
         refs = this.index.refsOf(img.id);
         if (refs.length > 0) return records;
         quiet = true;

@@ -152,6 +152,29 @@ export interface ImageService {
   prune(opts: { all: boolean; filters: Record<string, string[]>; inUse: Set<string> }): Promise<{ deleted: ImageDeleteResponseItem[]; spaceReclaimed: number }>;
 }
 
+/**
+ * What the registry client (src/distribution) needs from the store: pulled layers and
+ * configs go in through the same verified paths as `load`, pushed ones come out of it.
+ */
+export interface ImageIngest {
+  hasLayer(chainID: string): Promise<boolean>;
+  /**
+   * Unpacks an uncompressed layer tar (kept as the blob named by its diffID); the tar's
+   * digest is checked against `expectDiffID` before the layer is published.
+   */
+  ingestLayer(tar: Readable, opts: { parent: string; expectDiffID: string }): Promise<void>;
+  /** The uncompressed tar of a layer, by diffID. */
+  openLayerTar(diffID: string): Readable;
+  hasBlob(digest: string): Promise<boolean>;
+  /** The image's config bytes exactly as stored (its ID is their digest). */
+  configBytes(imageId: string): Promise<Buffer>;
+  /** Records an image whose layers are all in, then points each of `references` at it. */
+  addImageWithRefs(configBytes: Buffer, references: string[]): Promise<ImageRecord>;
+  /** Keeps blobs and layers named by `ids` from garbage collection while `fn` runs. */
+  pin<T>(ids: string[], fn: () => Promise<T>): Promise<T>;
+  emit(action: ImageEventAction, id: string, attributes?: Record<string, string>): void;
+}
+
 /** Events the image store emits for `docker events` (type "image"). */
 export type ImageEventAction = 'import' | 'tag' | 'untag' | 'delete' | 'load' | 'save' | 'pull' | 'push';
 export interface ImageEventSink {

@@ -105,7 +105,7 @@ export async function busyboxTar(): Promise<string> {
  * `env`: extra environment for wharfd (e.g. WHARF_FAILPOINTS), read at every launch, so a
  * test may change or delete entries before `restart()`.
  */
-export async function startDaemon(opts: { image?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<TestDaemon> {
+export async function startDaemon(opts: { image?: boolean; env?: NodeJS.ProcessEnv; /** written as the daemon's daemon.json */ daemonJson?: object } = {}): Promise<TestDaemon> {
   const tag = randomBytes(4).toString('hex');
   const dataRoot = `/tmp/wharf-it-${tag}`;
   const execRoot = `/run/wharf-it-${tag}`;
@@ -116,11 +116,13 @@ export async function startDaemon(opts: { image?: boolean; env?: NodeJS.ProcessE
   const logFile = path.join(os.tmpdir(), `wharf-it-${tag}.log`);
   const env = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: path.join(os.tmpdir(), `wharf-it-${tag}-docker-config`), WHARFD: WHARFD };
   let child: ChildProcess | undefined;
+  const configFile = opts.daemonJson ? path.join(os.tmpdir(), `wharf-it-${tag}-daemon.json`) : '/nonexistent/daemon.json';
+  if (opts.daemonJson) await fs.writeFile(configFile, JSON.stringify(opts.daemonJson));
 
   const launch = async () => {
     if (TARGET === 'docker') return;
     const out = await fs.open(logFile, 'a');
-    child = spawn(process.execPath, [WHARFD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socket}`, '--cgroup-parent', cgroupParent, '--bridge', bridge, '--config-file', '/nonexistent/daemon.json'], {
+    child = spawn(process.execPath, [WHARFD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', `unix://${socket}`, '--cgroup-parent', cgroupParent, '--bridge', bridge, '--config-file', configFile], {
       stdio: ['ignore', out.fd, out.fd],
       detached: true,
       env: { ...process.env, ...opts.env },
@@ -168,6 +170,7 @@ export async function startDaemon(opts: { image?: boolean; env?: NodeJS.ProcessE
       await fs.rm(dataRoot, { recursive: true, force: true });
       await fs.rm(execRoot, { recursive: true, force: true });
       await fs.rm(env.DOCKER_CONFIG!, { recursive: true, force: true });
+      if (opts.daemonJson) await fs.rm(configFile, { force: true });
       if (leftovers.length === 0) await fs.rm(logFile, { force: true });
       if (leftovers.length) throw new Error(`test daemon left resources behind:\n${leftovers.join('\n')}\n(log: ${logFile})`);
     },

@@ -10,6 +10,7 @@ import { checkFilterKeys } from '../query.js';
 import type { Router } from '../router.js';
 import type { RequestContext } from '../context.js';
 import { imageInspect, imageSummary } from '../views/image.js';
+import { pullImage } from './registry.js';
 
 /**
  * The images a list request selects, and (with a `reference` filter) which of each one's
@@ -52,7 +53,7 @@ function globToRegExp(glob: string): RegExp {
  * until the first line: an error before that (a bad --change, a hostile or garbage tar)
  * is an ordinary HTTP error ("Error response from daemon: …"); after it, an error line.
  */
-async function streamJsonLines(ctx: RequestContext, work: (emit: (obj: unknown) => void) => Promise<void>): Promise<void> {
+export async function streamJsonLines(ctx: RequestContext, work: (emit: (obj: unknown) => void) => Promise<void>): Promise<void> {
   let res: ReturnType<RequestContext['startStream']> | undefined;
   const emit = (obj: unknown) => {
     res ??= ctx.startStream('application/json');
@@ -99,9 +100,7 @@ export function imageRoutes(router: Router, engine: Engine): void {
   router.post('/images/create', async (ctx) => {
     const fromSrc = ctx.query.string('fromSrc');
     const fromImage = ctx.query.string('fromImage');
-    if (fromImage) {
-      throw new NotFound(`pull access denied for ${fromImage}: wharf cannot pull from registries yet; use 'import' or 'load'`);
-    }
+    if (fromImage) return pullImage(ctx, engine);
     if (fromSrc !== '-') throw new InvalidArgument(fromSrc ? `importing from a URL is not supported: ${fromSrc}` : 'fromSrc or fromImage is required');
     const repo = ctx.query.string('repo');
     const tag = ctx.query.string('tag');
