@@ -1,6 +1,7 @@
 #!/bin/bash
 # The README's first command: install, build, start wharfd, make the busybox base image
-# and run the quickstart. Run as root on Debian bookworm.
+# and run the quickstart (examples/httpd-cgi: busybox httpd and a CGI script behind port 8819).
+# Run as root on Debian bookworm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
@@ -12,3 +13,4 @@ ln -sf "$PWD/dist/wharfd.js" /usr/local/bin/wharfd
 wharf version >/dev/null
 wharf image inspect busybox >/dev/null 2>&1 || bash contrib/mkimage-busybox.sh --import busybox:latest
 wharf run --rm busybox echo hello from wharf
+bash examples/httpd-cgi/demo.sh
