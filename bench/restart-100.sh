@@ -9,9 +9,7 @@ for i in $(seq 50); do docker run -d --name "rs-run-$i" busybox sleep 1000 >/dev
 for i in $(seq 50); do docker create --name "rs-cr-$i" busybox true >/dev/null; done
 kill "$BENCH_PID"; wait "$BENCH_PID" 2>/dev/null || true
 t0=$(date +%s%N)
-node "$REPO/dist/wharfd.js" --data-root "$BENCH_ROOT" --exec-root "$BENCH_EXEC" -H "unix://$BENCH_SOCK" \
-  --cgroup-parent "wharf-$BENCH_TAG" --config-file /nonexistent >>"/tmp/wharf-$BENCH_TAG.log" 2>&1 &
-BENCH_PID=$!
+bench_wharfd
 until curl -fsS --unix-socket "$BENCH_SOCK" http://x/_ping >/dev/null 2>&1; do sleep 0.005; done
 t1=$(date +%s%N)
 n=$(docker ps -aq | wc -l); running=$(docker ps -q | wc -l)
