@@ -54,14 +54,14 @@ clis=(docker)
 for cli in "${clis[@]}"; do
   none=$(median_ms "$RUNS" "$cli run --rm --network none busybox true")
   bridge=$(median_ms "$RUNS" "$cli run --rm busybox true")
-  printf '%-6s CLI: --network none %6s ms, default bridge %6s ms: +%s ms (target ≤ 20)\n' \
-    "${cli##*/}" "$none" "$bridge" "$(python3 -c "print('%.1f' % ($bridge - $none))")"
+  printf '%-6s CLI: --network none %6s ms, default bridge %6s ms: %s ms (target ≤ +20)\n' \
+    "${cli##*/}" "$none" "$bridge" "$(python3 -c "print('%+.1f' % ($bridge - $none))")"
 done
 
 # ---- 2. TCP throughput and HTTP latency, published port vs direct ----------------------
 # The host's own address (not loopback, not a container bridge), when it has one.
 hostaddr=$("${HOSTNS[@]}" ip -4 -o addr show scope global | awk '{split($4, a, "/"); print $2, a[1]}' \
-  | grep -Ev "^(${BENCH_BRIDGE}|docker|dref|br-|wharf|veth)" | awk 'NR==1 {print $2}')
+  | { grep -Ev "^(${BENCH_BRIDGE}|docker|dref|br-|wharf|veth)" || true; } | awk 'NR==1 {print $2}')
 SINK='printf "#!/bin/sh\nexec cat >/dev/null\n" >/sink && chmod +x /sink && exec nc -ll -p 5001 -e /sink'
 WEB='mkdir -p /www && head -c 512 /dev/zero | tr "\0" x > /www/index.html && exec httpd -f -p 80 -h /www'
 docker run -d --name nb-sink -p 15001:5001 busybox sh -c "$SINK" >/dev/null
