@@ -135,18 +135,23 @@ async function distributable(deps: DistributionDeps, imageId: string, diffIDs: s
     if (all) return m;
   }
   const config = await deps.images.configBytes(imageId);
-  const layers: Descriptor[] = [];
-  for (const diffID of diffIDs) {
-    const w = deps.meta.blobs.writer();
-    try {
-      await pipeline(deps.images.openLayerTar(diffID), createGzip(), w.stream());
-    } catch (err) {
-      await w.abort();
-      throw err;
-    }
-    const blob = await w.commit();
-    layers.push({ mediaType: MT.dockerLayerGzip, size: blob.size, digest: blob.digest });
-  }
+  // zlib runs on libuv's thread pool: layers compress side by side, one core each.
+  const limiter = new Limiter(Math.max(1, deps.settings.maxConcurrentUploads));
+  const layers: Descriptor[] = await Promise.all(
+    diffIDs.map((diffID) =>
+      limiter.run(async () => {
+        const w = deps.meta.blobs.writer();
+        try {
+          await pipeline(deps.images.openLayerTar(diffID), createGzip(), w.stream());
+        } catch (err) {
+          await w.abort();
+          throw err;
+        }
+        const blob = await w.commit();
+        return { mediaType: MT.dockerLayerGzip, size: blob.size, digest: blob.digest };
+      }),
+    ),
+  );
   const doc = {
     schemaVersion: 2,
     mediaType: MT.dockerManifest,

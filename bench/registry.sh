@@ -1,0 +1,179 @@
+#!/bin/bash
+# Issue 8's registry targets, against a throw-away wharfd and Debian's docker-registry on
+# 127.0.0.1, with a synthetic ~120 MB image (three layers of this machine's /usr/lib and
+# /usr/share content, so they compress like a distro: ~3:1):
+#   pull into an empty store      ≤ 1.3× the floor `curl | gzip -d | tar -x` of the layers
+#   push (layers gzipped anew)    ≤ 1.3× the floor `gzip | curl --upload-file -` of the layers
+#   re-pull of a present image    ≤ 100 ms
+# Floors run the layers in parallel, as wharf does (3 downloads / 5 uploads at a time).
+# REF=1 also measures the reference Docker 20.10 (docker-reference.sh): it lives in its own
+# network namespace, so a second docker-registry serving the same storage runs in there.
+# Usage: bash bench/registry.sh [RUNS]   (as root; prints one line per figure)
+set -euo pipefail
+RUNS=${1:-5}
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+TAG=$(head -c2 /dev/urandom | od -An -tx1 | tr -d ' \n')
+BRIDGE=wharft$TAG
+ROOT=/tmp/wharf-benchreg-$TAG
+EXEC=/run/wharf-benchreg-$TAG
+SOCK=$EXEC/wharf.sock
+WORK=$(mktemp -d /tmp/wharf-benchreg-work.XXXXXX)
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+REG=127.0.0.1:$PORT
+PIDS=()
+REF_STATE=
+
+cleanup() {
+  set +e
+  if [ -n "$REF_STATE" ]; then /work/shared/tools/docker-reference.sh stop "$REF_STATE" >/dev/null 2>&1; fi
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  for l in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E "^$BRIDGE(-|$)"); do ip link del dev "$l"; done
+  nft delete table inet "$BRIDGE" 2>/dev/null
+  rmdir /sys/fs/cgroup/*/"wharf-benchreg-$TAG" 2>/dev/null
+  rm -rf "$ROOT" "$EXEC" "$WORK"
+}
+trap cleanup EXIT
+
+# Others may load this machine while we measure: floor and engine runs alternate, round by
+# round, and each figure is the median of its rounds.
+# timed PREPARE COMMAND: runs PREPARE (untimed) and `sync`, then prints COMMAND's wall ms.
+timed() {
+  bash -c "$1" >/dev/null 2>&1 || true
+  sync
+  local t0; t0=$(date +%s%N)
+  bash -c "$2" >/dev/null || { echo "failed: $2" >&2; return 1; }
+  echo $(( ($(date +%s%N) - t0) / 1000000 ))
+}
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# Median in ms of a hyperfine run (short commands): median_ms RUNS COMMAND
+median_ms() {
+  hyperfine -N -w 3 -r "$1" --export-json "$WORK/hf.json" "$2" >/dev/null 2>&1 || { echo "failed: $2" >&2; return 1; }
+  python3 -c "import json,sys; print('%.0f' % (json.load(open(sys.argv[1]))['results'][0]['median']*1000))" "$WORK/hf.json"
+}
+ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1])/float(sys.argv[2])))" "$1" "$2"; }
+sha() { sha256sum "$1" | cut -c1-64; }
+
+# --- the image: three layers, gzipped deterministically, a config and a schema 2 manifest
+cd "$WORK"
+tar -C / -cf L1.tar usr/lib/python3.11
+tar -C / -cf L2.tar usr/lib/git-core usr/share/i18n usr/share/zoneinfo usr/share/mime
+tar -C / -cf L3.tar usr/share/perl
+LAYERS=(L1 L2 L3)
+for l in "${LAYERS[@]}"; do gzip -n -6 -c "$l.tar" > "$l.tar.gz" & done; wait
+python3 - "${LAYERS[@]}" <<'EOF'
+import hashlib, json, os, sys
+def sha(p):
+    h = hashlib.sha256()
+    with open(p, 'rb') as f:
+        for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
+    return 'sha256:' + h.hexdigest()
+layers = sys.argv[1:]
+diff_ids = [sha(f'{l}.tar') for l in layers]
+config = {'architecture': 'amd64', 'os': 'linux', 'config': {'Cmd': ['sh'], 'Env': ['PATH=/usr/bin:/bin']},
+          'rootfs': {'type': 'layers', 'diff_ids': diff_ids},
+          'history': [{'created': '2024-01-01T00:00:00Z', 'created_by': f'ADD {l}'} for l in layers]}
+cb = json.dumps(config).encode()
+open('config.json', 'wb').write(cb)
+manifest = {'schemaVersion': 2, 'mediaType': 'application/vnd.docker.distribution.manifest.v2+json',
+            'config': {'mediaType': 'application/vnd.docker.container.image.v1+json', 'size': len(cb), 'digest': 'sha256:' + hashlib.sha256(cb).hexdigest()},
+            'layers': [{'mediaType': 'application/vnd.docker.image.rootfs.diff.tar.gzip', 'size': os.path.getsize(f'{l}.tar.gz'), 'digest': sha(f'{l}.tar.gz')} for l in layers]}
+open('manifest.json', 'w').write(json.dumps(manifest, indent=3))
+# `docker save` layout, for `docker load` before each push run.
+os.makedirs('save', exist_ok=True)
+cfg = hashlib.sha256(cb).hexdigest() + '.json'
+open(f'save/{cfg}', 'wb').write(cb)
+for l in layers: os.link(f'{l}.tar', f'save/{l}.tar')
+json.dump([{'Config': cfg, 'RepoTags': ['bench/registry:latest'], 'Layers': [f'{l}.tar' for l in layers]}], open('save/manifest.json', 'w'))
+EOF
+tar -C save -cf save.tar . && rm -rf save
+raw=0 gz=0
+for l in "${LAYERS[@]}"; do raw=$((raw + $(stat -c %s "$l.tar"))); gz=$((gz + $(stat -c %s "$l.tar.gz"))); done
+echo "image: ${#LAYERS[@]} layers, $((raw / 1000000)) MB of tar, $((gz / 1000000)) MB gzipped"
+
+# --- the registry, holding the image as $REG/bench/base:latest
+mkdir -p registry
+cat > registry/config.yml <<EOF
+version: 0.1
+log: {level: error, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $WORK/registry/data}, delete: {enabled: true}}
+http: {addr: 127.0.0.1:$PORT}
+EOF
+docker-registry serve registry/config.yml > registry/log 2>&1 & PIDS+=($!)
+for _ in $(seq 100); do curl -fsS -o /dev/null "http://$REG/v2/" 2>/dev/null && break; sleep 0.05; done
+upload() { # upload REPO FILE
+  local loc sep
+  loc=$(curl -fsS -X POST -D - -o /dev/null "http://$REG/v2/$1/blobs/uploads/" | awk -F': ' 'tolower($1)=="location" {print $2}' | tr -d '\r')
+  sep='?'; case $loc in *\?*) sep='&';; esac
+  curl -fsS -o /dev/null -T "$2" "$loc${sep}digest=sha256:$(sha "$2")"
+}
+for l in "${LAYERS[@]}"; do upload bench/base "$l.tar.gz"; done
+upload bench/base config.json
+curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/vnd.docker.distribution.manifest.v2+json' --data-binary @manifest.json "http://$REG/v2/bench/base/manifests/latest"
+
+# --- floors: the same layers with curl, gzip and tar, all three at once
+cat > floor-pull.sh <<EOF
+for l in ${LAYERS[*]}; do
+  d=\$(sha256sum $WORK/\$l.tar.gz | cut -c1-64); mkdir -p $WORK/x/\$l
+  curl -fsS http://$REG/v2/bench/base/blobs/sha256:\$d | gzip -d | tar -x -C $WORK/x/\$l &
+done
+wait
+EOF
+cat > floor-push.sh <<EOF
+for l in ${LAYERS[*]}; do
+  ( loc=\$(curl -fsS -X POST -D - -o /dev/null http://$REG/v2/bench/floor/blobs/uploads/ | awk -F': ' 'tolower(\$1)=="location" {print \$2}' | tr -d '\r')
+    gzip -n -6 -c $WORK/\$l.tar | curl -fsS -o /dev/null -T - "\$loc&digest=sha256:\$(sha256sum $WORK/\$l.tar.gz | cut -c1-64)" ) &
+done
+wait
+EOF
+
+# --- wharfd, on its own roots and bridge
+[ -f "$REPO/dist/wharfd.js" ] || (cd "$REPO" && npm run -s build)
+node "$REPO/dist/wharfd.js" --data-root "$ROOT" --exec-root "$EXEC" -H "unix://$SOCK" --cgroup-parent "wharf-benchreg-$TAG" \
+  --bridge "$BRIDGE" --config-file /nonexistent > "$WORK/wharfd.log" 2>&1 & PIDS+=($!)
+for _ in $(seq 100); do curl -fsS --unix-socket "$SOCK" http://x/_ping >/dev/null 2>&1 && break; sleep 0.05; done
+export DOCKER_HOST=unix://$SOCK DOCKER_CONFIG=$WORK/docker-config
+IMG=$REG/bench/base:latest
+# rmi leaves no layer and (once the collector has run) no kept blob: the store is empty.
+empty() { echo "docker rmi -f \$(docker images -q) >/dev/null 2>&1; sleep 0.3; rm -rf $WORK/x"; }
+# Each push: a freshly loaded image (so its layers are gzipped anew, as Docker always does)
+# to a repository that has none of its blobs. push_prepare REGISTRY / push_run REGISTRY
+push_prepare() { echo "$(empty); docker load -q -i $WORK/save.tar; n=\$(( \$(cat $WORK/push-n 2>/dev/null || echo 0) + 1 )); echo \$n > $WORK/push-n; docker tag bench/registry:latest $1/bench/push\$n"; }
+push_run() { echo "docker push -q $1/bench/push\$(cat $WORK/push-n)"; }
+
+fp=() wp=() fu=() wu=()
+for _ in $(seq "$RUNS"); do
+  fp+=("$(timed "rm -rf $WORK/x" "bash $WORK/floor-pull.sh")")
+  wp+=("$(timed "$(empty)" "docker pull -q $IMG")")
+  fu+=("$(timed true "bash $WORK/floor-push.sh")")
+  wu+=("$(timed "$(push_prepare "$REG")" "$(push_run "$REG")")")
+done
+bash -c "$(empty)"
+echo "floor: curl | gzip -d | tar -x, 3 layers at once: median $(median "${fp[@]}") ms (runs: ${fp[*]})"
+echo "wharf: docker pull into an empty store: median $(median "${wp[@]}") ms ($(ratio "$(median "${wp[@]}")" "$(median "${fp[@]}")")× the floor; runs: ${wp[*]})"
+echo "floor: gzip | curl -T -, 3 layers at once: median $(median "${fu[@]}") ms (runs: ${fu[*]})"
+echo "wharf: docker push of a loaded image (gzip + upload): median $(median "${wu[@]}") ms ($(ratio "$(median "${wu[@]}")" "$(median "${fu[@]}")")× the floor; runs: ${wu[*]})"
+docker pull -q "$IMG" >/dev/null
+echo "wharf: docker pull of a present image: median $(median_ms 20 "docker pull -q $IMG") ms"
+echo "wharf: store after one pull: $(du -sm "$ROOT" | cut -f1) MB ($(du -sm "$ROOT/distribution" | cut -f1) MB of it kept compressed blobs)"
+
+[ "${REF:-0}" = 1 ] || exit 0
+# --- the reference Docker 20.10, pulling from a registry in its network namespace
+unset DOCKER_HOST
+eval "$(/work/shared/tools/docker-reference.sh start 2>/dev/null)"
+. "$REF_STATE/state.env"
+sed "s/127.0.0.1:$PORT/127.0.0.1:5000/" registry/config.yml > registry/ref.yml
+nsenter --net="/run/netns/$REF_NETNS" docker-registry serve registry/ref.yml > registry/ref.log 2>&1 & PIDS+=($!)
+for _ in $(seq 100); do nsenter --net="/run/netns/$REF_NETNS" curl -fsS -o /dev/null http://127.0.0.1:5000/v2/ 2>/dev/null && break; sleep 0.05; done
+RIMG=127.0.0.1:5000/bench/base:latest
+fp=() rp=() fu=() ru=()
+for _ in $(seq "$RUNS"); do
+  fp+=("$(timed "rm -rf $WORK/x" "bash $WORK/floor-pull.sh")")
+  rp+=("$(timed "$(empty)" "docker pull -q $RIMG")")
+  fu+=("$(timed true "bash $WORK/floor-push.sh")")
+  ru+=("$(timed "$(push_prepare 127.0.0.1:5000)" "$(push_run 127.0.0.1:5000)")")
+done
+echo "floor (again, alternating with docker): pull median $(median "${fp[@]}") ms, push median $(median "${fu[@]}") ms"
+echo "docker 20.10: docker pull into an empty store: median $(median "${rp[@]}") ms ($(ratio "$(median "${rp[@]}")" "$(median "${fp[@]}")")× the floor; runs: ${rp[*]})"
+echo "docker 20.10: docker push of a loaded image: median $(median "${ru[@]}") ms ($(ratio "$(median "${ru[@]}")" "$(median "${fu[@]}")")× the floor; runs: ${ru[*]})"
+docker pull -q "$RIMG" >/dev/null
+echo "docker 20.10: docker pull of a present image: median $(median_ms 20 "docker pull -q $RIMG") ms"
