@@ -1,9 +1,10 @@
 #!/bin/bash
 # Issue 5's networking targets, against a throw-away wharfd with its own bridge (bench/lib.sh):
 #   run --rm busybox true, default bridge vs --network none        ≤ 20 ms above none
-#     (medians of RUNS, docker's CLI and wharf's)
-#   TCP host → container, 1000 MiB × 3 per path: through the published port
-#     (127.0.0.1 and the host's own address) vs to the container's IP   ≥ 80 % of direct
+#     (RUNS alternating pairs, docker's CLI and wharf's)
+#   TCP host → container, 1000 MiB per transfer, 5 rounds (BENCH_ROUNDS) of one transfer per
+#     path: published port (127.0.0.1 and the host's own address) vs the container's IP
+#                                                                   ≥ 80 % of direct
 #   HTTP GET of a small file from busybox httpd, a new connection per request, REQS per
 #     path, the paths interleaved: published port vs direct         within 10 %
 #   50 containers on one user network: A lookups of their names from a container's netns
@@ -20,6 +21,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 RUNS=${1:-30}
 REQS=${2:-1000}
+ROUNDS=${BENCH_ROUNDS:-5}
 TARGET=${BENCH_TARGET:-wharf}
 PROBE="node $REPO/bench/network-probe.mjs"
 # Host-side clients: in the host's netns, or in the reference daemon's.
@@ -48,14 +50,23 @@ wait_tcp() { for _ in $(seq 100); do "${HOSTNS[@]}" bash -c "exec 3<>/dev/tcp/$1
 
 # ---- 1. run --rm: default bridge vs --network none -------------------------------------
 echo
-echo "## run --rm busybox true (median of $RUNS)"
+echo "## run --rm busybox true: $RUNS pairs, --network none and default bridge alternating (ms)"
+# Alternating pairs rather than two hyperfine runs one after the other: the machine's load
+# drifts over a minute, and would land on one side of the comparison.
+ms() { local s e; s=$(date +%s%N); "$@" >/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000 )); }
 clis=(docker)
 [ "$TARGET" = wharf ] && clis+=("node $REPO/dist/wharf.js")
 for cli in "${clis[@]}"; do
-  none=$(median_ms "$RUNS" "$cli run --rm --network none busybox true")
-  bridge=$(median_ms "$RUNS" "$cli run --rm busybox true")
-  printf '%-6s CLI: --network none %6s ms, default bridge %6s ms: %s ms (target ≤ +20)\n' \
-    "${cli##*/}" "$none" "$bridge" "$(python3 -c "print('%+.1f' % ($bridge - $none))")"
+  $cli run --rm --network none busybox true >/dev/null; $cli run --rm busybox true >/dev/null   # warm-up
+  pairs=()
+  for _ in $(seq "$RUNS"); do pairs+=("$(ms $cli run --rm --network none busybox true) $(ms $cli run --rm busybox true)"); done
+  printf '%s\n' "${pairs[@]}" | python3 -c "
+import statistics, sys
+p = [tuple(int(x) / 1000 for x in l.split()) for l in sys.stdin]
+none, bridge = statistics.median(a for a, _ in p), statistics.median(b for _, b in p)
+diff = statistics.median(b - a for a, b in p)
+print('%-8s CLI: --network none %6.1f ms, default bridge %6.1f ms: %+.1f ms (median of pair differences %+.1f; target <= +20)' % (sys.argv[1], none, bridge, bridge - none, diff))
+" "$(basename "${cli##* }" .js)"
 done
 
 # ---- 2. TCP throughput and HTTP latency, published port vs direct ----------------------
@@ -74,21 +85,25 @@ paths=("direct $sink_ip 5001 $web_ip 80" "port-127.0.0.1 127.0.0.1 15001 127.0.0
 [ -n "$hostaddr" ] && paths+=("port-$hostaddr $hostaddr 15001 $hostaddr 18080")
 
 echo
-echo "## TCP host → container, 1000 MiB per transfer, 3 transfers per path (MB/s)"
-declare -A tcp
-for round in 1 2 3; do
+echo "## TCP host → container, 1000 MiB per transfer, $ROUNDS rounds of one transfer per path (MB/s)"
+# Each path against the direct transfer of the same round: the load moves between rounds
+# more than the paths differ.
+declare -A tcp ratio
+for round in $(seq "$ROUNDS"); do
   for p in "${paths[@]}"; do
     read -r name ip port _ <<<"$p"
     mbs=$("${HOSTNS[@]}" $PROBE send "$ip" "$port" 1000)
     echo "round $round $name: $mbs"
-    tcp[$name]+="${mbs%% *} "
+    mbs=${mbs%% *}
+    [ "$name" = direct ] && direct=$mbs
+    tcp[$name]+="$mbs "
+    ratio[$name]+="$(( 100 * mbs / direct )) "
   done
 done
-direct=$(echo ${tcp[direct]} | tr ' ' '\n' | median)
 for p in "${paths[@]}"; do
   read -r name _ <<<"$p"
-  m=$(echo ${tcp[$name]} | tr ' ' '\n' | median)
-  printf '%-24s median %5s MB/s = %3s %% of direct (target ≥ 80 %%)\n' "$name" "$m" "$(( 100 * m / direct ))"
+  printf '%-24s median %5s MB/s; median of per-round ratios %3s %% of direct (target ≥ 80 %%)\n' "$name" \
+    "$(echo ${tcp[$name]} | tr ' ' '\n' | median)" "$(echo ${ratio[$name]} | tr ' ' '\n' | median)"
 done
 
 echo
