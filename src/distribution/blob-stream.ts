@@ -4,11 +4,12 @@
 // size, after the last byte and before `end`, so nothing downstream commits bad data.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { InvalidArgument, Unavailable, isKind } from '../errdefs/index.js';
+import { InvalidArgument, Unavailable } from '../errdefs/index.js';
 import { registryError } from './errors.js';
 import { readBody } from './http.js';
 import type { Descriptor } from './manifest.js';
 import type { Repository } from './registry.js';
+import { DEFAULT_RETRIES, backoff, isTransient, retryableStatus } from './retry.js';
 
 export interface BlobStreamOptions {
   /** Attempts after the first one (default 5). */
@@ -17,7 +18,7 @@ export interface BlobStreamOptions {
   /** Also called with every verified-so-far chunk (e.g. to keep the compressed blob). */
   onChunk?: (chunk: Buffer) => void;
   signal?: AbortSignal;
-  /** Backoff base (ms); doubled per attempt. */
+  /** Backoff base (ms); doubled per attempt (default: the repository's). */
   backoffMs?: number;
 }
 
@@ -28,15 +29,16 @@ export function blobStream(repo: Repository, desc: Descriptor, opts: BlobStreamO
 async function* blobChunks(repo: Repository, desc: Descriptor, opts: BlobStreamOptions): AsyncGenerator<Buffer> {
   const hash = createHash('sha256');
   let offset = 0;
-  const retries = opts.retries ?? 5;
+  const retries = opts.retries ?? DEFAULT_RETRIES;
+  let retryAfter: string | string[] | undefined;
   for (let attempt = 0; ; attempt++) {
     try {
       const res = await repo.request({ method: 'GET', path: `blobs/${desc.digest}`, headers: offset > 0 ? { Range: `bytes=${offset}-` } : {} });
       if (res.status !== 200 && res.status !== 206) {
         const body = await readBody(res, 1 << 16).catch(() => Buffer.alloc(0));
         const err = registryError(res.status, body, `fetching blob ${desc.digest}`);
-        // 4xx other than 408/429 will not get better by asking again.
-        if (res.status < 500 && res.status !== 408 && res.status !== 429) throw Object.assign(err, { fatal: true });
+        if (!retryableStatus(res.status)) throw Object.assign(err, { fatal: true });
+        retryAfter = res.headers['retry-after'];
         throw err;
       }
       // A server that ignores Range starts again from byte 0: skip what we have.
@@ -61,17 +63,13 @@ async function* blobChunks(repo: Repository, desc: Descriptor, opts: BlobStreamO
       if (offset < desc.size) throw new Unavailable(`blob ${desc.digest}: stream ended after ${offset} of ${desc.size} bytes`);
       break;
     } catch (err) {
-      if (opts.signal?.aborted || (err as { fatal?: boolean }).fatal || attempt >= retries || !(isKind(err, 'unavailable') || isNetworkError(err))) {
+      if (opts.signal?.aborted || (err as { fatal?: boolean }).fatal || attempt >= retries || !isTransient(err)) {
         throw err;
       }
-      await new Promise((r) => setTimeout(r, (opts.backoffMs ?? 200) * 2 ** attempt));
+      await backoff(attempt, { baseMs: opts.backoffMs ?? repo.backoffMs, retryAfter, signal: opts.signal });
+      retryAfter = undefined;
     }
   }
   const got = `sha256:${hash.digest('hex')}`;
   if (got !== desc.digest) throw new InvalidArgument(`filesystem layer verification failed for digest ${desc.digest}: got ${got}`);
-}
-
-function isNetworkError(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
-  return typeof code === 'string' && /^(ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED|ERR_STREAM_PREMATURE_CLOSE|ECONNABORTED|HPE_)/.test(code);
 }

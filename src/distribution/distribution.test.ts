@@ -56,6 +56,8 @@ test('registry errors read like Docker’s', () => {
   assert.equal(registryDetail(404, '{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}'), 'manifest unknown: manifest unknown');
   assert.equal(registryDetail(401, ''), 'unauthorized: authentication required');
   assert.equal(registryDetail(429, 'slow down'), 'toomanyrequests: too many requests');
+  assert.equal(registryDetail(503, '{"errors":[{"code":"UNAVAILABLE","message":"x"}]}'), 'received unexpected HTTP status: 503 Service Unavailable');
+  assert.equal(registryDetail(418, ''), "received unexpected HTTP status: 418 I'm a Teapot");
 });
 
 test('progress text matches jsonmessage', () => {

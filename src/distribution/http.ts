@@ -95,6 +95,9 @@ export async function send(req: HttpRequest): Promise<HttpResponse> {
   }
 }
 
+/** A body longer than the caller allowed: the registry is not well-behaved, asking again will not help. */
+export class BodyTooLarge extends Unavailable {}
+
 /** Reads a whole (small) body, refusing more than `limit` bytes. */
 export async function readBody(res: HttpResponse, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -103,7 +106,7 @@ export async function readBody(res: HttpResponse, limit: number): Promise<Buffer
     n += c.length;
     if (n > limit) {
       res.body.destroy();
-      throw new Unavailable(`response from ${res.url.host} exceeds ${limit} bytes`);
+      throw new BodyTooLarge(`response from ${res.url.host} exceeds ${limit} bytes`);
     }
     chunks.push(c);
   }

@@ -52,7 +52,8 @@ async function pullOne(deps: DistributionDeps, repos: Repository[], ref: Referen
   let lastErr: unknown;
   for (const r of repos) {
     try {
-      top = await fetchManifest(r, tagOrDigest, display);
+      // A failing mirror hands over at once rather than after the retries.
+      top = await fetchManifest(r, tagOrDigest, display, { signal: opts.signal, retries: r.endpoint.mirror ? 0 : undefined });
       repo = r;
       break;
     } catch (err) {
@@ -67,7 +68,7 @@ async function pullOne(deps: DistributionDeps, repos: Repository[], ref: Referen
   if (fetched.manifest.kind === 'index') {
     const want = opts.platform ? parsePlatform(opts.platform) : deps.defaultPlatform;
     const desc = selectPlatform(fetched.manifest, want);
-    fetched = await fetchManifest(repo, desc.digest, display);
+    fetched = await fetchManifest(repo, desc.digest, display, { signal: opts.signal });
     if (fetched.manifest.kind !== 'manifest') throw new InvalidArgument(`invalid manifest list: entry ${desc.digest} is not an image manifest`);
   }
   const manifest = fetched.manifest as ImageManifest;

@@ -116,7 +116,7 @@ async function pushLayer(
       throw new NotFound(`blob ${desc.digest} of layer ${o.diffID} is neither in the local store nor mountable on ${repo.host}`);
     },
   };
-  const result = await uploadBlob(repo, desc, source, { mountFrom: o.mountFrom, progress: o.progress, id: o.id });
+  const result = await uploadBlob(repo, desc, source, { mountFrom: o.mountFrom, progress: o.progress, id: o.id, chunkedAbove: deps.settings.chunkedUploadAbove, chunkBytes: deps.settings.chunkBytes });
   if (result.mountedFrom) o.progress({ status: `Mounted from ${result.mountedFrom}`, progressDetail: {}, id: o.id });
   else o.progress({ status: 'Pushed', progressDetail: {}, id: o.id });
 }

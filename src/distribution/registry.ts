@@ -7,6 +7,7 @@ import { Authorizer, repositoryScope } from './auth.js';
 import { endpointsFor, tlsFor, type Endpoint } from './endpoints.js';
 import { registryError } from './errors.js';
 import { readBody, send, type HttpResponse } from './http.js';
+import { DEFAULT_BACKOFF_MS } from './retry.js';
 import type { AuthConfig, RegistrySettings } from './types.js';
 
 export interface RepoRequest {
@@ -23,6 +24,8 @@ export interface RepoRequest {
 
 export class Repository {
   readonly tls: (host: string) => ReturnType<typeof tlsFor>;
+  /** First retry wait (ms) for requests to this repository. */
+  readonly backoffMs: number;
 
   constructor(
     readonly endpoint: Endpoint,
@@ -34,6 +37,7 @@ export class Repository {
     private readonly signal?: AbortSignal,
   ) {
     this.tls = (host) => tlsFor(host, settings);
+    this.backoffMs = settings.retryBackoffMs ?? DEFAULT_BACKOFF_MS;
   }
 
   get host(): string {

@@ -54,4 +54,10 @@ export interface RegistrySettings {
   maxConcurrentUploads: number;
   /** Where per-host CA files live; default /etc/docker/certs.d and /etc/wharf/certs.d. */
   certsDirs: string[];
+  /** Blobs larger than this are pushed in chunks (default 64 MiB). Not a Docker key: tests lower it. */
+  chunkedUploadAbove?: number;
+  /** Size of each chunk of a chunked push (default 16 MiB). */
+  chunkBytes?: number;
+  /** First wait (ms) before asking a registry again, doubled per attempt (default 200). */
+  retryBackoffMs?: number;
 }

@@ -12,6 +12,7 @@ import type { Descriptor } from './manifest.js';
 import { LayerProgress } from './progress.js';
 import type { Repository } from './registry.js';
 import type { ProgressSink } from './types.js';
+import { backoff } from './retry.js';
 
 export interface BlobSource {
   open(): Readable | Buffer;
@@ -43,7 +44,7 @@ export async function uploadBlob(
       return {};
     } catch (err) {
       if (attempt >= ATTEMPTS || !isKind(err, 'unavailable')) throw err;
-      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      await backoff(attempt, { baseMs: repo.backoffMs });
     }
   }
 }

@@ -249,3 +249,106 @@ export async function startBlobProxy(target: string, mode: ProxyMode): Promise<B
   };
   return state;
 }
+
+export interface SeenRequest {
+  method: string;
+  url: string;
+  authorization?: string;
+  contentRange?: string;
+  contentLength?: number;
+}
+
+/** Answers a request itself (true) or lets it through to the registry (false). */
+export type Interceptor = (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+
+export interface FaultFront {
+  host: string;
+  /** Every request that reached the front. */
+  seen: SeenRequest[];
+  /** Tried in order before proxying; tests add and clear them. */
+  interceptors: Interceptor[];
+  /** When set, every request needs these basic credentials (401 with a Basic challenge otherwise). */
+  basicAuth?: { user: string; password: string };
+  close(): Promise<void>;
+}
+
+/**
+ * A front for a registry (plain http on 127.0.0.1) that can require basic auth and answer
+ * chosen requests itself: errors, oversized manifests, redirects. The Host header is passed
+ * on, so upload locations the registry makes point back at the front.
+ */
+export async function startFaultFront(target: string): Promise<FaultFront> {
+  const sockets = new Set<net.Socket>();
+  const front: FaultFront = { host: '', seen: [], interceptors: [], close: async () => undefined };
+  const server = http.createServer((req, res) => {
+    front.seen.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      authorization: req.headers.authorization,
+      contentRange: req.headers['content-range'],
+      contentLength: req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : undefined,
+    });
+    if (front.basicAuth) {
+      const want = `Basic ${Buffer.from(`${front.basicAuth.user}:${front.basicAuth.password}`).toString('base64')}`;
+      if (req.headers.authorization !== want) {
+        req.resume();
+        res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="wharf-test-front"', 'Content-Type': 'application/json' });
+        res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+        return;
+      }
+    }
+    for (const i of front.interceptors) if (i(req, res)) return;
+    const up = http.request({ host: '127.0.0.1', port: Number(target.split(':')[1]), path: req.url, method: req.method, headers: req.headers }, (ur) => {
+      res.writeHead(ur.statusCode ?? 502, ur.headers);
+      ur.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  front.host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  front.close = async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+  };
+  return front;
+}
+
+export interface BlobStorage {
+  /** Base URL, on 127.0.0.2: another host than the registry's. */
+  base: string;
+  seen: SeenRequest[];
+  close(): Promise<void>;
+}
+
+/** A "storage backend" on another host: GET /<repo...>/blobs/<digest> serves the registry's blob. */
+export async function startBlobStorage(registry: string): Promise<BlobStorage> {
+  const seen: SeenRequest[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
+    http.get({ host: '127.0.0.1', port: Number(registry.split(':')[1]), path: `/v2${req.url}` }, (ur) => {
+      res.writeHead(ur.statusCode ?? 502, { 'Content-Type': 'application/octet-stream', ...(ur.headers['content-length'] ? { 'Content-Length': ur.headers['content-length'] } : {}) });
+      ur.pipe(res);
+    }).on('error', () => res.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.2', r));
+  return {
+    base: `http://127.0.0.2:${(server.address() as net.AddressInfo).port}`,
+    seen,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/** A tar holding one file of random (incompressible) bytes: a layer nothing else has. */
+export async function randomLayerTar(bytes: number): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'wharf-it-rand-'));
+  await fs.writeFile(path.join(dir, 'data'), randomBytes(bytes));
+  const tar = `${dir}.tar`;
+  await run('tar', ['-cf', tar, '-C', dir, 'data']);
+  await fs.rm(dir, { recursive: true, force: true });
+  return tar;
+}
