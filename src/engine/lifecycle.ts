@@ -5,7 +5,7 @@
 // container that died while wharfd was down (reconcile calls `onExit` for it).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Conflict, InvalidArgument, Internal, NotModified, isKind, msg } from '../errdefs/index.js';
+import { Conflict, InvalidArgument, Internal, NotFound, NotModified, isKind, msg } from '../errdefs/index.js';
 import { buildSpec, type NamespaceChoice } from '../runtime/index.js';
 import { resolveProcessUser } from './process-user.js';
 import { failpoint, KeyedMutex, writeJsonAtomic } from '../store/index.js';
@@ -366,7 +366,7 @@ function signalNumber(sig: string): number {
 function startError(err: unknown): Error {
   if (err instanceof Conflict) return err;
   const text = err instanceof Error ? err.message : String(err);
-  if (!/^OCI runtime/.test(text)) return err instanceof InvalidArgument || err instanceof Internal ? err : new Internal(text);
+  if (!/^OCI runtime/.test(text)) return err instanceof InvalidArgument || err instanceof Internal || err instanceof NotFound ? err : new Internal(text);
   const wrapped = `failed to create task for container: failed to create shim task: ${text}: unknown`;
   return err instanceof InvalidArgument ? new InvalidArgument(wrapped) : new Internal(wrapped);
 }

@@ -138,15 +138,15 @@ export class NetworkManager implements NetworkOps {
       if (endpointsConfig && Object.keys(endpointsConfig).length) throw new InvalidArgument('conflicting options: container type network can\'t be used with other networks');
       return undefined;
     }
-    const primary = this.layer.get(mode);
     const given = endpointsConfig ?? {};
-    const out = [endpointConfig(primary, (given[mode] ?? given[primary.name] ?? given[primary.id] ?? given.default ?? {}) as object)];
+    const primary = this.layer.find(mode);
+    const out = [endpointConfig(primary ?? mode, (given[mode] ?? (primary && (given[primary.name] ?? given[primary.id])) ?? given.default ?? {}) as object)];
     for (const ref of Object.keys(given)) {
-      if (ref === 'default') continue;
-      const net = this.layer.get(ref);
-      if (net.id === primary.id) continue;
-      if (net.driver !== 'bridge' || primary.driver !== 'bridge') throw new InvalidArgument('Container cannot be connected to network endpoints');
-      out.push(endpointConfig(net, (given[ref] ?? {}) as object));
+      if (ref === 'default' || ref === mode) continue;
+      const net = this.layer.find(ref);
+      if (net && net.id === primary?.id) continue;
+      if ((net && net.driver !== 'bridge') || (primary && primary.driver !== 'bridge')) throw new InvalidArgument('Container cannot be connected to network endpoints');
+      out.push(endpointConfig(net ?? ref, (given[ref] ?? {}) as object));
     }
     return out;
   }
@@ -156,24 +156,24 @@ export class NetworkManager implements NetworkOps {
    * nothing: on failure what was taken is given back. Returns the primary address.
    */
   async prepare(ctr: ContainerRecord): Promise<EndpointStateRecord | undefined> {
-    const configs = (ctr.spec.networks ?? []).filter((c) => this.layer.find(c.networkId)?.driver !== 'host' && this.layer.find(c.networkId)?.driver !== 'null');
+    // Networks are looked up now, as Docker does at start: one named at create may have been
+    // created since, or removed.
+    for (const cfg of ctr.spec.networks ?? []) {
+      const net = this.layer.find(cfg.networkId || cfg.networkName);
+      if (!net) throw new NotFound(`network ${cfg.networkName} not found`);
+      cfg.networkId = net.id;
+    }
+    const configs = (ctr.spec.networks ?? []).filter((c) => this.layer.get(c.networkId).driver === 'bridge');
     if (!configs.length) return undefined;
     ctr.state.endpoints = {};
     ctr.state.ports = [];
     try {
-      for (const cfg of configs) {
-        this.layer.get(cfg.networkId); // a network removed since: Docker's "network X not found"
-        ctr.state.endpoints[cfg.networkId] = await this.allocate(ctr, cfg);
-      }
+      for (const cfg of configs) ctr.state.endpoints[cfg.networkId] = await this.allocate(ctr, cfg);
       const primary = ctr.state.endpoints[configs[0].networkId];
       ctr.state.ports = await this.layer.publish(ctr.spec.id, primary.ip, publishRequests(ctr));
       return primary;
     } catch (err) {
       await this.release(ctr);
-      if (err instanceof NotFound && /^network /.test(err.message)) {
-        const missing = configs.find((c) => !this.layer.find(c.networkId));
-        if (missing) throw new NotFound(`network ${missing.networkName} not found`);
-      }
       throw err;
     }
   }
@@ -265,12 +265,15 @@ export class NetworkManager implements NetworkOps {
   }
 }
 
-function endpointConfig(net: NetworkRecord, settings: { Aliases?: unknown; IPAMConfig?: unknown }): EndpointConfigRecord {
+/** What a container asks of one network; a network not (yet) known is looked up at start. */
+function endpointConfig(net: NetworkRecord | string, settings: { Aliases?: unknown; IPAMConfig?: unknown }): EndpointConfigRecord {
   const aliases = Array.isArray(settings.Aliases) ? settings.Aliases.filter((a): a is string => typeof a === 'string') : [];
   const ipam = (settings.IPAMConfig ?? {}) as { IPv4Address?: unknown };
   const ipv4 = typeof ipam.IPv4Address === 'string' && ipam.IPv4Address ? ipam.IPv4Address : undefined;
+  if (typeof net === 'string') return { networkId: '', networkName: net, aliases, ...(ipv4 ? { ipv4 } : {}) };
   if (net.builtin && aliases.length) throw new InvalidArgument('network-scoped alias is supported only for containers in user defined networks');
   if (net.builtin && ipv4) throw new InvalidArgument('user specified IP address is supported on user defined networks only');
+  if (ipv4 && !net.userSubnet) throw new InvalidArgument('user specified IP address is supported only when connecting to networks with user configured subnets');
   return { networkId: net.id, networkName: net.name, aliases, ...(ipv4 ? { ipv4 } : {}) };
 }
 

@@ -22,6 +22,8 @@ export interface NetworkRecord {
   subnet?: string;
   gateway?: string;
   ipRange?: string;
+  /** The subnet was given (`--subnet`): only then may containers ask for an address (`--ip`). */
+  userSubnet?: boolean;
   internal: boolean;
   attachable: boolean;
   labels: Record<string, string>;

@@ -132,7 +132,7 @@ export class NetworkLayer {
       ipRange: spec.ipRange,
       routed: spec.subnet ? undefined : await hostRoutedSubnets(),
     });
-    Object.assign(rec, { subnet: pool.subnet, gateway: pool.gateway, ...(pool.ipRange ? { ipRange: pool.ipRange } : {}) });
+    Object.assign(rec, { subnet: pool.subnet, gateway: pool.gateway, userSubnet: !!spec.subnet, ...(pool.ipRange ? { ipRange: pool.ipRange } : {}) });
     try {
       await this.bringUp(rec);
       await this.store.save(rec);

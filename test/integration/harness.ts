@@ -27,6 +27,8 @@ export interface TestDaemon {
   dataRoot: string;
   execRoot: string;
   cgroupParent: string;
+  /** The default network's bridge (its own per test daemon). */
+  bridge: string;
   /** Runs the real docker CLI against this daemon. */
   docker(args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }): Promise<RunResult>;
   /** Runs wharf's CLI against this daemon. */
@@ -145,6 +147,7 @@ export async function startDaemon(opts: { image?: boolean; env?: NodeJS.ProcessE
     dataRoot,
     execRoot,
     cgroupParent,
+    bridge,
     docker: (args, o = {}) => run('docker', args, { env, ...o }),
     wharf: (args, o = {}) => run(process.execPath, [WHARF, ...args], { env, ...o }),
     ok: async (args, cli = 'docker') => {
@@ -166,7 +169,7 @@ export async function startDaemon(opts: { image?: boolean; env?: NodeJS.ProcessE
       if (TARGET === 'docker') return;
       await stopChild('SIGTERM');
       const leftovers = await leftoversOf({ dataRoot, execRoot, cgroupParent });
-      await removeNetworking(bridge);
+      leftovers.push(...(await removeNetworking(bridge)));
       await fs.rm(dataRoot, { recursive: true, force: true });
       await fs.rm(execRoot, { recursive: true, force: true });
       await fs.rm(env.DOCKER_CONFIG!, { recursive: true, force: true });
@@ -183,13 +186,21 @@ export async function startDaemon(opts: { image?: boolean; env?: NodeJS.ProcessE
   return daemon;
 }
 
-/** wharfd keeps its bridges and nft table when it stops (as dockerd does); a test daemon's go. */
-async function removeNetworking(bridge: string): Promise<void> {
+/**
+ * wharfd keeps its bridges and nft table when it stops (as dockerd does); a test daemon's go.
+ * With every container gone, no veth may still hang on them: those are returned as leftovers.
+ */
+async function removeNetworking(bridge: string): Promise<string[]> {
+  const leftovers: string[] = [];
   const links = await run('ip', ['-o', 'link', 'show']);
   for (const m of links.stdout.matchAll(/^\d+: ([^:@\s]+)/gm)) {
-    if (m[1] === bridge || m[1].startsWith(`${bridge}-`)) await run('ip', ['link', 'del', 'dev', m[1]]);
+    if (m[1] !== bridge && !m[1].startsWith(`${bridge}-`)) continue;
+    const ports = await run('ip', ['-o', 'link', 'show', 'master', m[1]]);
+    leftovers.push(...[...ports.stdout.matchAll(/^\d+: ([^:@\s]+)/gm)].map((p) => `veth ${p[1]} on ${m[1]}`));
+    await run('ip', ['link', 'del', 'dev', m[1]]);
   }
   await run('nft', ['delete', 'table', 'inet', bridge]);
+  return leftovers;
 }
 
 async function leftoversOf(o: { dataRoot: string; execRoot: string; cgroupParent: string }): Promise<string[]> {
