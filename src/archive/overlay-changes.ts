@@ -21,7 +21,7 @@ interface Node {
   children: Node[];
 }
 
-export async function overlayChanges(upper: string, lowerDirs: string[]): Promise<Change[]> {
+export async function overlayChanges(upper: string, lowerDirs: string[], opts: { exclude?: ReadonlySet<string> } = {}): Promise<Change[]> {
   const opaque = await opaqueDirs(upper);
   const root: Node[] = [];
   const byPath = new Map<string, Node[]>([['/', root]]);
@@ -29,7 +29,7 @@ export async function overlayChanges(upper: string, lowerDirs: string[]): Promis
     const node: Node = { entry, children: [] };
     byPath.get(path.posix.dirname(entry.path))!.push(node);
     if (entry.st.isDirectory()) byPath.set(entry.path, node.children);
-  });
+  }, opts);
   const out: Change[] = [];
   for (const n of root) out.push(...(await changesOf(n, lowerDirs, opaque)));
   return out;
@@ -64,8 +64,9 @@ function sameMeta(a: Stats, b: Stats): boolean {
     a.uid === b.uid &&
     a.gid === b.gid &&
     a.rdev === b.rdev &&
-    (a.isDirectory() || a.size === b.size) &&
-    Math.floor(a.mtimeMs) === Math.floor(b.mtimeMs)
+    // A directory's size and mtime change with its entries: what matters there is whether
+    // an entry changed, which the caller checks (and the runtime's mount points touch /etc).
+    (a.isDirectory() || (a.size === b.size && Math.floor(a.mtimeMs) === Math.floor(b.mtimeMs)))
   );
 }
 

@@ -20,9 +20,9 @@ export interface LayerTar {
 }
 
 /** Starts writing the layer; read `stream` to drive it. */
-export function upperLayerTar(upper: string): LayerTar {
+export function upperLayerTar(upper: string, opts: { exclude?: ReadonlySet<string> } = {}): LayerTar {
   const pack = tar.pack();
-  const done = writeLayer(upper, pack).then(
+  const done = writeLayer(upper, pack, opts.exclude).then(
     () => void pack.finalize(),
     (err: unknown) => {
       pack.destroy(err as Error);
@@ -33,12 +33,12 @@ export function upperLayerTar(upper: string): LayerTar {
   return { stream: pack as unknown as Readable, done };
 }
 
-async function writeLayer(upper: string, pack: tar.Pack): Promise<void> {
+async function writeLayer(upper: string, pack: tar.Pack, exclude?: ReadonlySet<string>): Promise<void> {
   const opaque = await opaqueDirs(upper);
   const links = new Map<string, string>();
   await walkUpper(upper, async (e) => {
     await addEntry(pack, e, { opaque: opaque.has(e.path), links });
-  });
+  }, { exclude });
 }
 
 function entryName(p: string): string {
@@ -98,6 +98,9 @@ async function addEntry(pack: tar.Pack, e: UpperEntry, ctx: { opaque: boolean; l
 
 function put(pack: tar.Pack, header: Partial<tar.Header> & { name: string }): Promise<void> {
   return new Promise((resolve, reject) => {
-    pack.entry(header, (err) => (err ? reject(err) : resolve()));
+    const cb = (err?: Error | null) => (err ? reject(err) : resolve());
+    // A file entry's sink must be ended even when empty; other types have no body.
+    if (header.type === 'file') pack.entry(header, Buffer.alloc(0), cb);
+    else pack.entry(header, cb);
   });
 }

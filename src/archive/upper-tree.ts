@@ -24,13 +24,15 @@ const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOL
 
 /**
  * Calls `visit` for every entry below `top` (not `top` itself), parents before children,
- * names in byte order. `visit` may return false to skip a directory's children.
+ * names in byte order. `visit` may return false to skip a directory's children; paths in
+ * `exclude` are skipped with everything below them.
  * Directory fds stay open only while their subtree is visited.
  */
-export async function walkUpper(top: string, visit: (e: UpperEntry) => Promise<boolean | void>): Promise<void> {
+export async function walkUpper(top: string, visit: (e: UpperEntry) => Promise<boolean | void>, opts: { exclude?: ReadonlySet<string> } = {}): Promise<void> {
   const fh = await fs.open(top, DIR_FLAGS);
+  const exclude = opts.exclude;
   try {
-    await walkDir(`/proc/self/fd/${fh.fd}`, '/', visit);
+    await walkDir(`/proc/self/fd/${fh.fd}`, '/', exclude ? (e) => (exclude.has(e.path) ? Promise.resolve(false) : visit(e)) : visit);
   } finally {
     await fh.close();
   }

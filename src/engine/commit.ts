@@ -28,6 +28,12 @@ export interface CommitRequest {
   config?: ContainerConfig;
 }
 
+/**
+ * Mount points the runtime creates in the rw layer when the image lacks them. Docker keeps
+ * these in a separate "-init" layer, so they never show in `diff` or go into a commit.
+ */
+export const INIT_PATHS: ReadonlySet<string> = new Set(['/.dockerenv', '/dev', '/proc', '/sys', '/etc/hostname', '/etc/hosts', '/etc/resolv.conf', '/etc/mtab']);
+
 /** The image config fields a commit keeps from the container's config. */
 const IMAGE_FIELDS = ['User', 'ExposedPorts', 'Env', 'Entrypoint', 'Cmd', 'Volumes', 'WorkingDir', 'Labels', 'StopSignal', 'Healthcheck', 'Shell', 'OnBuild'] as const;
 
@@ -48,7 +54,7 @@ function commandText(cmd: ContainerConfig['Cmd']): string {
 export async function containerChanges(deps: EngineDeps, ref: string): Promise<Change[]> {
   const rec = deps.store.get(ref);
   const upper = rootfsPaths(deps.store.containerDir(rec.spec.id)).upper;
-  return overlayChanges(upper, deps.images.rootfsLayers(rec.spec.imageId).lowerDirs);
+  return overlayChanges(upper, deps.images.rootfsLayers(rec.spec.imageId).lowerDirs, { exclude: INIT_PATHS });
 }
 
 /** Returns the new image's ID ("sha256:…"). */
@@ -63,7 +69,7 @@ export async function commitContainer(deps: EngineDeps, lifecycle: Lifecycle, re
   const pause = req.pause && isActive(rec.state) && rec.state.status === 'running';
   if (pause) await lifecycle.pause(rec.spec.id);
   try {
-    const layer = upperLayerTar(upper);
+    const layer = upperLayerTar(upper, { exclude: INIT_PATHS });
     const [img] = await Promise.all([
       deps.images.commitLayer({
         parent: rec.spec.imageId,
