@@ -46,6 +46,9 @@ const L = {
   events: () => import('./commands/events.js'),
   systemDf: () => import('./commands/system-df.js'),
   systemPrune: () => import('./commands/system-prune.js'),
+  cp: () => import('./commands/cp.js'),
+  diff: () => import('./commands/diff.js'),
+  commit: () => import('./commands/commit.js'),
 } satisfies Record<string, Loader>;
 
 /** Top-level commands. */
@@ -57,6 +60,7 @@ export const topLevel: Record<string, Loader> = {
   unpause: L.unpause, wait: L.wait, rename: L.rename, rm: L.rm,
   update: L.update, stats: L.stats,
   events: L.events,
+  cp: L.cp, diff: L.diff, commit: L.commit,
 };
 
 /** `docker image …` and `docker container …`. */
@@ -71,6 +75,7 @@ export const management: Record<string, Record<string, Loader>> = {
     restart: L.restart, pause: L.pause, unpause: L.unpause, wait: L.wait, rename: L.rename,
     update: L.update, stats: L.stats,
     rm: L.rm, remove: L.rm, prune: L.containerPrune, inspect: L.containerInspect,
+    cp: L.cp, diff: L.diff, commit: L.commit,
   },
   system: { df: L.systemDf, prune: L.systemPrune, events: L.events, info: L.info },
 };
