@@ -1,5 +1,6 @@
 // docker cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-   and   SRC_PATH|- CONTAINER:DEST_PATH
 // (docker/cli cli/command/container/cp.go; the path rules are in ../cp-local.ts).
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { EngineClient } from '../../client/index.js';
 import { ExitError, type CliContext } from '../context.js';
@@ -37,6 +38,15 @@ const isDirMode = (m: number) => hasBit(m, 31);
 const isSymlinkMode = (m: number) => hasBit(m, 27);
 /** A directory or a regular file (no type bit but ModeDir: symlink, device, pipe, socket, char device, irregular). */
 const isDirOrRegular = (m: number) => isDirMode(m) || ![27, 26, 25, 24, 21, 19].some((b) => hasBit(m, b));
+
+/** Counts the bytes that pass, without starting the flow before a consumer is attached. */
+function counting(src: Readable): { stream: Readable; bytes(): number } {
+  let n = 0;
+  const stream = new Transform({ transform(chunk: Buffer, _enc, cb) { n += chunk.length; cb(null, chunk); } });
+  src.on('error', (err) => stream.destroy(err));
+  src.pipe(stream);
+  return { stream, bytes: () => n };
+}
 
 export async function main(ctx: CliContext, p: Parsed): Promise<number> {
   const [source, destination] = p.args as [string, string];
@@ -76,13 +86,12 @@ async function copyFromContainer(ctx: CliContext, client: EngineClient, o: CpOpt
     await pipeline(content, ctx.stdout, { end: false });
     return 0;
   }
-  let copied = 0;
-  content.on('data', (c: Buffer) => (copied += c.length));
   const srcInfo: CopyInfo = { path: srcPath, exists: true, isDir: isDirMode(stat.mode), rebaseName };
   const dstInfo = await localDestination(dstPath);
   const { dstDir, rebase } = prepareArchiveCopy(srcInfo, dstInfo);
-  await untarLocal(content, dstDir, rebase);
-  if (!o.quiet) ctx.stderr.write(`Successfully copied ${humanSize(isDirMode(stat.mode) ? copied : stat.size, 3)} to ${dstPath}\n`);
+  const counted = counting(content);
+  await untarLocal(counted.stream, dstDir, rebase);
+  if (!o.quiet) ctx.stderr.write(`Successfully copied ${humanSize(isDirMode(stat.mode) ? counted.bytes() : stat.size, 3)} to ${dstPath}\n`);
   return 0;
 }
 
@@ -107,9 +116,8 @@ async function copyToContainer(ctx: CliContext, client: EngineClient, o: CpOptio
   const srcInfo = await localSource(absLocal(o.srcPath), o.followLink);
   const { dstDir, rebase } = prepareArchiveCopy(srcInfo, dstInfo);
   const tar = tarLocal(srcInfo, rebase);
-  let copied = 0;
-  tar.stream.on('data', (c: Buffer) => (copied += c.length));
-  await Promise.all([client.putArchive(o.container, dstDir, tar.stream, { copyUIDGID: o.copyUIDGID, noOverwriteDirNonDir: true }), tar.done]);
-  if (!o.quiet) ctx.stderr.write(`Successfully copied ${humanSize(copied, 3)} to ${o.container}:${dstInfo.path}\n`);
+  const counted = counting(tar.stream);
+  await Promise.all([client.putArchive(o.container, dstDir, counted.stream, { copyUIDGID: o.copyUIDGID, noOverwriteDirNonDir: true }), tar.done]);
+  if (!o.quiet) ctx.stderr.write(`Successfully copied ${humanSize(counted.bytes(), 3)} to ${o.container}:${dstInfo.path}\n`);
   return 0;
 }
