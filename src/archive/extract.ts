@@ -92,38 +92,27 @@ class Extraction {
     }
     const key = comps.join('/');
     if (this.pending.has(key) || type === 'link') await this.barrier();
-    const parent = await this.dirFor(comps.slice(0, -1));
     const base = comps[comps.length - 1]!;
-    const p = at(parent, base);
-    let existing: Stats | undefined;
-    try {
-      existing = await fs.lstat(p);
-    } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw err;
-    }
-    if (existing) {
-      const isDir = type === 'directory';
-      if (this.opts.noOverwriteDirNonDir && existing.isDirectory() !== isDir) {
-        const cp = this.containerPath(comps);
-        throw new InvalidArgument(
-          existing.isDirectory()
-            ? `Error processing tar file: cannot overwrite directory "${cp}" with non-directory "${this.dest.path}"`
-            : `Error processing tar file: cannot overwrite non-directory "${cp}" with directory "${this.dest.path}"`,
-        );
-      }
-      if (!(existing.isDirectory() && isDir)) {
-        await this.barrier(); // a pending file may live below it
-        await this.root.removeAll(parent, base);
-        await this.dropDirs(); // cached directories may have gone with it
-      }
-    }
-    // Removal may have dropped the cached parent: look it up again (cheap when cached).
-    const dir = await this.dirFor(comps.slice(0, -1));
+    // Create first and look at what was there only when something was (EEXIST): one
+    // syscall less per entry in the common case of a fresh tree.
+    let dir = await this.dirFor(comps.slice(0, -1));
+    const isDir = type === 'directory';
+    let keptDir = false;
+    const clear = async () => {
+      keptDir = await this.clearExisting(dir, base, comps, isDir);
+      dir = await this.dirFor(comps.slice(0, -1)); // removal may have dropped the cached parent
+    };
     const own = this.owner(h);
     const mtime = h.mtime ?? new Date(0);
     switch (type) {
       case 'directory': {
-        if (!existing?.isDirectory()) await fs.mkdir(at(dir, base), { mode: 0o700 });
+        try {
+          await fs.mkdir(at(dir, base), { mode: 0o700 });
+        } catch (err) {
+          if (errnoCode(err) !== 'EEXIST') throw err;
+          await clear();
+          if (!keptDir) await fs.mkdir(at(dir, base), { mode: 0o700 });
+        }
         const fh = await fs.open(at(dir, base), constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
         try {
           await fh.chown(own.uid, own.gid);
@@ -137,7 +126,15 @@ class Extraction {
       }
       case 'file':
       case 'contiguous-file': {
-        const fh = await fs.open(at(dir, base), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+        const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+        let fh: FileHandle;
+        try {
+          fh = await fs.open(at(dir, base), flags, (h.mode ?? 0o644) & 0o777);
+        } catch (err) {
+          if (errnoCode(err) !== 'EEXIST') throw err;
+          await clear();
+          fh = await fs.open(at(dir, base), flags, (h.mode ?? 0o644) & 0o777);
+        }
         if ((h.size ?? 0) <= SMALL_FILE) {
           const chunks: Buffer[] = [];
           try {
@@ -153,7 +150,7 @@ class Extraction {
         return;
       }
       case 'symlink':
-        await fs.symlink(h.linkname ?? '', at(dir, base));
+        await retryOnExists(() => fs.symlink(h.linkname ?? '', at(dir, base)), clear);
         await fs.lchown(at(dir, base), own.uid, own.gid);
         await fs.lutimes(at(dir, base), mtime, mtime);
         return;
@@ -169,7 +166,7 @@ class Extraction {
           if (t.base === null || (await fs.lstat(at(t.parent, t.base))).isDirectory()) {
             throw new InvalidArgument(`Error processing tar file: hard link to a directory: "${h.name}"`);
           }
-          await fs.link(at(t.parent, t.base), at(dir, base));
+          await retryOnExists(() => fs.link(at(t.parent!, t.base!), at(dir, base)), clear);
         } finally {
           await this.root.release(t.parent);
         }
@@ -179,6 +176,8 @@ class Extraction {
       case 'character-device':
       case 'block-device': {
         const args = type === 'fifo' ? ['p'] : [type === 'character-device' ? 'c' : 'b', String(h.devmajor ?? 0), String(h.devminor ?? 0)];
+        await this.clearExisting(dir, base, comps, false);
+        dir = await this.dirFor(comps.slice(0, -1));
         await runWithDir('mknod', ['-m', ((h.mode ?? 0o644) & 0o777).toString(8), `/proc/self/fd/3/${base}`, ...args], dir);
         await fs.lchown(at(dir, base), own.uid, own.gid);
         await fs.lutimes(at(dir, base), mtime, mtime);
@@ -187,6 +186,33 @@ class Extraction {
       default:
         return; // Docker skips entry types it does not know (e.g. GNU tar's volume labels)
     }
+  }
+
+  /**
+   * Something is at `base` already: refuse (noOverwriteDirNonDir), keep it (a directory
+   * for a directory entry: returns true) or remove it, fd-pinned (Docker's RemoveAll).
+   */
+  private async clearExisting(dir: DirRef, base: string, comps: string[], isDir: boolean): Promise<boolean> {
+    let existing: Stats;
+    try {
+      existing = await fs.lstat(at(dir, base));
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return false;
+      throw err;
+    }
+    if (this.opts.noOverwriteDirNonDir && existing.isDirectory() !== isDir) {
+      const cp = this.containerPath(comps);
+      throw new InvalidArgument(
+        existing.isDirectory()
+          ? `Error processing tar file: cannot overwrite directory "${cp}" with non-directory "${this.dest.path}"`
+          : `Error processing tar file: cannot overwrite non-directory "${cp}" with directory "${this.dest.path}"`,
+      );
+    }
+    if (existing.isDirectory() && isDir) return true;
+    await this.barrier(); // a pending file may live below it
+    await this.root.removeAll(dir, base);
+    await this.dropDirs(); // cached directories may have gone with it
+    return false;
   }
 
   /** Directory times last (creating entries changes them), deepest first. */
@@ -205,6 +231,23 @@ class Extraction {
   }
 }
 
+async function retryOnExists(op: () => Promise<void>, clear: () => Promise<void>): Promise<void> {
+  try {
+    await op();
+  } catch (err) {
+    if (errnoCode(err) !== 'EEXIST') throw err;
+    await clear();
+    await op();
+  }
+}
+
+/** The daemon's umask, to skip a chmod that would change nothing. */
+const UMASK = (() => {
+  const m = process.umask(0o022);
+  process.umask(m);
+  return m;
+})();
+
 async function finishFile(fh: FileHandle, h: TarHeader, own: { uid: number; gid: number }, body: Buffer[] | Entry): Promise<void> {
   try {
     if (Array.isArray(body)) {
@@ -212,8 +255,12 @@ async function finishFile(fh: FileHandle, h: TarHeader, own: { uid: number; gid:
     } else {
       for await (const c of body) await fh.write(c);
     }
-    await fh.chown(own.uid, own.gid);
-    await fh.chmod((h.mode ?? 0o644) & 0o7777); // after chown: chown clears set-id bits
+    // Created by root with the entry's permission bits less the umask: chown and chmod
+    // only when they change something (chmod after chown: chown clears set-id bits).
+    const mode = (h.mode ?? 0o644) & 0o7777;
+    const chowned = own.uid !== 0 || own.gid !== 0;
+    if (chowned) await fh.chown(own.uid, own.gid);
+    if (chowned || mode !== (mode & 0o777 & ~UMASK)) await fh.chmod(mode);
     await setXattrs(fh, h);
     const mtime = h.mtime ?? new Date(0);
     await fh.utimes(mtime, mtime);
