@@ -13,6 +13,8 @@ import type { ContainerFs, OpenedFs } from './container-fs.js';
 import { containerAttributes } from './create.js';
 import type { EngineDeps } from './deps.js';
 
+export type { PathStat };
+
 export interface ArchiveOut {
   stat: PathStat;
   stream: Readable;

@@ -2,7 +2,7 @@
 // PutContainerArchive), /containers/{id}/changes and /commit.
 import type { ContainerConfig } from '../../contract/index.js';
 import type { Engine } from '../../engine/engine.js';
-import type { PathStat } from '../../archive/path-stat.js';
+import type { PathStat } from '../../engine/archive.js';
 import type { RequestContext } from '../context.js';
 import type { Router } from '../router.js';
 
