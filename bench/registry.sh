@@ -6,8 +6,9 @@
 #   push (layers gzipped anew)    ≤ 1.3× the floor `gzip | curl --upload-file -` of the layers
 #   re-pull of a present image    ≤ 100 ms
 # Floors run the layers in parallel, as wharf does (3 downloads / 5 uploads at a time).
-# REF=1 also measures the reference Docker 20.10 (docker-reference.sh): it lives in its own
-# network namespace, so a second docker-registry serving the same storage runs in there.
+# REF=1 also measures the reference Docker 20.10 (docker-reference.sh), in the same rounds.
+# `docker load` of the same layers is timed too: it shows what the image store's unpacking
+# costs without network or gzip.
 # Usage: bash bench/registry.sh [RUNS]   (as root; prints one line per figure)
 set -euo pipefail
 RUNS=${1:-5}
@@ -25,8 +26,8 @@ REF_STATE=
 
 cleanup() {
   set +e
-  if [ -n "$REF_STATE" ]; then /work/shared/tools/docker-reference.sh stop "$REF_STATE" >/dev/null 2>&1; fi
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  if [ -n "$REF_STATE" ]; then /work/shared/tools/docker-reference.sh stop "$REF_STATE" >/dev/null 2>&1; fi
   for l in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E "^$BRIDGE(-|$)"); do ip link del dev "$l"; done
   nft delete table inet "$BRIDGE" 2>/dev/null
   rmdir /sys/fs/cgroup/*/"wharf-benchreg-$TAG" 2>/dev/null
@@ -140,40 +141,47 @@ empty() { echo "docker rmi -f \$(docker images -q) >/dev/null 2>&1; sleep 0.3; r
 push_prepare() { echo "$(empty); docker load -q -i $WORK/save.tar; n=\$(( \$(cat $WORK/push-n 2>/dev/null || echo 0) + 1 )); echo \$n > $WORK/push-n; docker tag bench/registry:latest $1/bench/push\$n"; }
 push_run() { echo "docker push -q $1/bench/push\$(cat $WORK/push-n)"; }
 
-fp=() wp=() fu=() wu=()
+# --- the reference Docker 20.10 (REF=1): its own network namespace, so a second
+# docker-registry serving the same storage runs in there, on 127.0.0.1:5000.
+RREG=127.0.0.1:5000
+if [ "${REF:-0}" = 1 ]; then
+  eval "$(DOCKER_HOST= /work/shared/tools/docker-reference.sh start 2>/dev/null)"
+  . "$REF_STATE/state.env"
+  REF_HOST=$DOCKER_HOST
+  export DOCKER_HOST=unix://$SOCK
+  sed "s/127.0.0.1:$PORT/$RREG/" registry/config.yml > registry/ref.yml
+  nsenter --net="/run/netns/$REF_NETNS" docker-registry serve registry/ref.yml > registry/ref.log 2>&1 & PIDS+=($!)
+  for _ in $(seq 100); do nsenter --net="/run/netns/$REF_NETNS" curl -fsS -o /dev/null "http://$RREG/v2/" 2>/dev/null && break; sleep 0.05; done
+fi
+# Docker remembers which registry repositories hold a layer (v2 metadata, kept after rmi)
+# and would mount instead of pushing: its push runs start without that memory.
+forget() { echo "rm -rf $REF_STATE/data/image/overlay2/distribution"; }
+ref() { echo "env DOCKER_HOST=$REF_HOST $*"; }
+
+fp=() wp=() wl=() fu=() wu=() rp=() ru=()
 for _ in $(seq "$RUNS"); do
   fp+=("$(timed "rm -rf $WORK/x" "bash $WORK/floor-pull.sh")")
   wp+=("$(timed "$(empty)" "docker pull -q $IMG")")
+  if [ -n "$REF_STATE" ]; then rp+=("$(timed "$(ref "bash -c '$(empty)'")" "$(ref docker pull -q "$RREG/bench/base:latest")")"); fi
+  wl+=("$(timed "$(empty)" "docker load -q -i $WORK/save.tar")")
   fu+=("$(timed true "bash $WORK/floor-push.sh")")
   wu+=("$(timed "$(push_prepare "$REG")" "$(push_run "$REG")")")
+  if [ -n "$REF_STATE" ]; then ru+=("$(timed "$(ref "bash -c '$(push_prepare "$RREG")'"); $(forget)" "$(ref "$(push_run "$RREG")")")"); fi
 done
 bash -c "$(empty)"
-echo "floor: curl | gzip -d | tar -x, 3 layers at once: median $(median "${fp[@]}") ms (runs: ${fp[*]})"
-echo "wharf: docker pull into an empty store: median $(median "${wp[@]}") ms ($(ratio "$(median "${wp[@]}")" "$(median "${fp[@]}")")× the floor; runs: ${wp[*]})"
-echo "floor: gzip | curl -T -, 3 layers at once: median $(median "${fu[@]}") ms (runs: ${fu[*]})"
-echo "wharf: docker push of a loaded image (gzip + upload): median $(median "${wu[@]}") ms ($(ratio "$(median "${wu[@]}")" "$(median "${fu[@]}")")× the floor; runs: ${wu[*]})"
+vs() { echo "median $(median "${@:3}") ms ($(ratio "$(median "${@:3}")" "$2")× the floor; runs: ${*:3})"; }
+FP=$(median "${fp[@]}") FU=$(median "${fu[@]}")
+echo "floor: curl | gzip -d | tar -x, 3 layers at once: median $FP ms (runs: ${fp[*]})"
+echo "wharf: docker pull into an empty store: $(vs x "$FP" "${wp[@]}")"
+echo "wharf: docker load of the same layers (no network, no gzip): $(vs x "$FP" "${wl[@]}")"
+[ -z "$REF_STATE" ] || echo "docker 20.10: docker pull into an empty store: $(vs x "$FP" "${rp[@]}")"
+echo "floor: gzip | curl -T -, 3 layers at once: median $FU ms (runs: ${fu[*]})"
+echo "wharf: docker push of a loaded image (gzip + upload): $(vs x "$FU" "${wu[@]}")"
+[ -z "$REF_STATE" ] || echo "docker 20.10: docker push of a loaded image: $(vs x "$FU" "${ru[@]}")"
 docker pull -q "$IMG" >/dev/null
 echo "wharf: docker pull of a present image: median $(median_ms 20 "docker pull -q $IMG") ms"
 echo "wharf: store after one pull: $(du -sm "$ROOT" | cut -f1) MB ($(du -sm "$ROOT/distribution" | cut -f1) MB of it kept compressed blobs)"
-
-[ "${REF:-0}" = 1 ] || exit 0
-# --- the reference Docker 20.10, pulling from a registry in its network namespace
-unset DOCKER_HOST
-eval "$(/work/shared/tools/docker-reference.sh start 2>/dev/null)"
-. "$REF_STATE/state.env"
-sed "s/127.0.0.1:$PORT/127.0.0.1:5000/" registry/config.yml > registry/ref.yml
-nsenter --net="/run/netns/$REF_NETNS" docker-registry serve registry/ref.yml > registry/ref.log 2>&1 & PIDS+=($!)
-for _ in $(seq 100); do nsenter --net="/run/netns/$REF_NETNS" curl -fsS -o /dev/null http://127.0.0.1:5000/v2/ 2>/dev/null && break; sleep 0.05; done
-RIMG=127.0.0.1:5000/bench/base:latest
-fp=() rp=() fu=() ru=()
-for _ in $(seq "$RUNS"); do
-  fp+=("$(timed "rm -rf $WORK/x" "bash $WORK/floor-pull.sh")")
-  rp+=("$(timed "$(empty)" "docker pull -q $RIMG")")
-  fu+=("$(timed true "bash $WORK/floor-push.sh")")
-  ru+=("$(timed "$(push_prepare 127.0.0.1:5000)" "$(push_run 127.0.0.1:5000)")")
-done
-echo "floor (again, alternating with docker): pull median $(median "${fp[@]}") ms, push median $(median "${fu[@]}") ms"
-echo "docker 20.10: docker pull into an empty store: median $(median "${rp[@]}") ms ($(ratio "$(median "${rp[@]}")" "$(median "${fp[@]}")")× the floor; runs: ${rp[*]})"
-echo "docker 20.10: docker push of a loaded image: median $(median "${ru[@]}") ms ($(ratio "$(median "${ru[@]}")" "$(median "${fu[@]}")")× the floor; runs: ${ru[*]})"
-docker pull -q "$RIMG" >/dev/null
-echo "docker 20.10: docker pull of a present image: median $(median_ms 20 "docker pull -q $RIMG") ms"
+if [ -n "$REF_STATE" ]; then
+  DOCKER_HOST=$REF_HOST docker pull -q "$RREG/bench/base:latest" >/dev/null
+  echo "docker 20.10: docker pull of a present image: median $(median_ms 20 "$(ref docker pull -q "$RREG/bench/base:latest")") ms"
+fi

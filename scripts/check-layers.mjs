@@ -9,12 +9,14 @@ const ALLOWED = {
   client: ['contract', 'errdefs'],
   // Routes turn HTTP into engine calls; image types appear in the image endpoints' views.
   api: ['engine', 'image', 'contract', 'reference', 'errdefs'],
-  engine: ['image', 'runtime', 'network', 'volume', 'store', 'contract', 'reference', 'errdefs'],
+  engine: ['archive', 'image', 'runtime', 'network', 'volume', 'store', 'contract', 'reference', 'errdefs'],
   build: ['engine', 'image', 'store', 'contract', 'reference', 'errdefs'],
   distribution: ['image', 'store', 'contract', 'reference', 'errdefs'],
   // Compose runs on the client side, through the API (as Compose v2 does).
   compose: ['client', 'contract', 'errdefs'],
-  image: ['store', 'contract', 'reference', 'errdefs'],
+  image: ['archive', 'store', 'contract', 'reference', 'errdefs'],
+  // Tar streams and container-rooted file access (cp, diff, commit, layer unpacking).
+  archive: ['errdefs'],
   // Docker's image reference grammar: shared by the CLI (client-side checks) and the store.
   reference: ['errdefs'],
   volume: ['store', 'errdefs'],

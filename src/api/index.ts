@@ -1,6 +1,7 @@
 // The Engine API: all routes on one router, served by createApiServer.
 import type { Engine } from '../engine/engine.js';
 import { Router } from './router.js';
+import { archiveRoutes } from './routes/archive.js';
 import { containerRoutes } from './routes/containers.js';
 import { resourceRoutes } from './routes/resources.js';
 import { execRoutes } from './routes/exec.js';
@@ -19,6 +20,7 @@ export function buildRouter(engine: Engine, info: SystemInfo): Router {
   systemRoutes(router, engine, info);
   systemDfRoutes(router, engine);
   containerRoutes(router, engine);
+  archiveRoutes(router, engine);
   resourceRoutes(router, engine);
   execRoutes(router, engine);
   registryRoutes(router, engine);

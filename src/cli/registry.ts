@@ -63,6 +63,9 @@ const L = {
   push: () => import('./commands/push.js'),
   login: () => import('./commands/login.js'),
   logout: () => import('./commands/logout.js'),
+  cp: () => import('./commands/cp.js'),
+  diff: () => import('./commands/diff.js'),
+  commit: () => import('./commands/commit.js'),
 } satisfies Record<string, Loader>;
 
 /** Top-level commands. */
@@ -75,6 +78,7 @@ export const topLevel: Record<string, Loader> = {
   update: L.update, stats: L.stats,
   events: L.events, port: L.port,
   pull: L.pull, push: L.push, login: L.login, logout: L.logout,
+  cp: L.cp, diff: L.diff, commit: L.commit,
 };
 
 /** `docker image …`, `docker container …`, `docker system …`, `docker network …`. */
@@ -90,6 +94,7 @@ export const management: Record<string, Record<string, Loader>> = {
     restart: L.restart, pause: L.pause, unpause: L.unpause, wait: L.wait, rename: L.rename,
     update: L.update, stats: L.stats,
     rm: L.rm, remove: L.rm, prune: L.containerPrune, inspect: L.containerInspect, port: L.port,
+    cp: L.cp, diff: L.diff, commit: L.commit,
   },
   volume: {
     create: L.volumeCreate, ls: L.volumeLs, list: L.volumeLs, inspect: L.volumeInspect,

@@ -206,6 +206,29 @@ export class EngineClient {
     });
   }
   exportContainer(id: string): Promise<Response> { return this.raw({ path: `/containers/${encodeURIComponent(id)}/export` }); }
+  /** HEAD /containers/{id}/archive: the path's stat, decoded from X-Docker-Container-Path-Stat. */
+  async statContainerPath(id: string, path: string): Promise<T.ContainerPathStat> {
+    const res = await this.raw({ method: 'HEAD', path: `/containers/${encodeURIComponent(id)}/archive`, query: { path } });
+    res.resume();
+    return decodePathStat(res.headers['x-docker-container-path-stat']);
+  }
+  /** GET /containers/{id}/archive: a tar of the path, and its stat. */
+  async getArchive(id: string, path: string): Promise<{ content: Response; stat: T.ContainerPathStat }> {
+    const content = await this.raw({ path: `/containers/${encodeURIComponent(id)}/archive`, query: { path } });
+    return { content, stat: decodePathStat(content.headers['x-docker-container-path-stat']) };
+  }
+  putArchive(id: string, path: string, tar: Readable, o: { copyUIDGID?: boolean; noOverwriteDirNonDir?: boolean } = {}): Promise<void> {
+    return this.empty({
+      method: 'PUT', path: `/containers/${encodeURIComponent(id)}/archive`, rawBody: tar, headers: { 'Content-Type': 'application/x-tar' },
+      query: { path, noOverwriteDirNonDir: o.noOverwriteDirNonDir ? 'true' : undefined, copyUIDGID: o.copyUIDGID ? 'true' : undefined },
+    });
+  }
+  containerChanges(id: string): Promise<T.ContainerChange[] | null> { return this.json({ path: `/containers/${encodeURIComponent(id)}/changes` }); }
+  commitContainer(o: T.CommitOptions): Promise<{ Id: string }> {
+    return this.json({
+      method: 'POST', path: `/commit?${commitQuery(o)}`, body: o.config ?? {},
+    });
+  }
   /** Hijacks the connection: raw bytes both ways (framed when the container has no TTY). */
   attachContainer(id: string, o: AttachOptions): Promise<Duplex> {
     return this.hijack({
@@ -244,4 +267,21 @@ function importRequest(o: ImportOptions): RequestOptions {
   if (o.platform) base.set('platform', o.platform);
   for (const c of o.changes ?? []) base.append('changes', c);
   return { method: 'POST', path: `/images/create?${base.toString()}`, rawBody: o.source, headers: { 'Content-Type': 'application/x-tar' } };
+}
+
+function decodePathStat(header: string | undefined): T.ContainerPathStat {
+  if (!header) return { name: '', size: 0, mode: 0, mtime: '', linkTarget: '' };
+  return JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as T.ContainerPathStat;
+}
+
+function commitQuery(o: T.CommitOptions): string {
+  const q = new URLSearchParams();
+  q.set('container', o.container);
+  if (o.repo) q.set('repo', o.repo);
+  if (o.tag) q.set('tag', o.tag);
+  if (o.comment) q.set('comment', o.comment);
+  if (o.author) q.set('author', o.author);
+  q.set('pause', o.pause === false ? '0' : '1');
+  for (const c of o.changes ?? []) q.append('changes', c);
+  return q.toString();
 }

@@ -102,3 +102,14 @@ export interface Volume {
 export interface VolumeListResponse { Volumes: Volume[] | null; Warnings: string[] | null }
 export interface VolumeCreateBody { Name?: string; Driver?: string; DriverOpts?: Record<string, string>; Labels?: Record<string, string> }
 export interface VolumePruneReport { VolumesDeleted: string[] | null; SpaceReclaimed: number }
+/** X-Docker-Container-Path-Stat (moby ContainerPathStat); `mode` is a Go os.FileMode. */
+export interface ContainerPathStat { name: string; size: number; mode: number; mtime: string; linkTarget: string }
+/** GET /containers/{id}/changes: Kind 0 = modified, 1 = added, 2 = deleted. */
+export interface ContainerChange { Path: string; Kind: 0 | 1 | 2 }
+export interface CommitOptions {
+  container: string; repo?: string; tag?: string; comment?: string; author?: string;
+  /** Default true, as Docker's. */
+  pause?: boolean;
+  changes?: string[];
+  config?: Record<string, unknown>;
+}

@@ -5,6 +5,7 @@ import { isInsecure } from './endpoints.js';
 import { registryDetail } from './errors.js';
 import { parseManifest, selectPlatform, type ManifestIndex } from './manifest.js';
 import { humanSize, progressBar } from './progress.js';
+import { backoff, retryableStatus } from './retry.js';
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 
@@ -64,4 +65,22 @@ test('progress text matches jsonmessage', () => {
   assert.equal(humanSize(2151000), '2.151MB');
   assert.equal(humanSize(999), '999B');
   assert.equal(progressBar(50, 100), `[${'='.repeat(25)}>${' '.repeat(25)}]      50B/100B`);
+});
+
+test('retries: 408, 429 and 5xx only; Retry-After (seconds) replaces the backoff; abort stops the wait', async () => {
+  assert.deepEqual([400, 401, 403, 404, 408, 429, 500, 503].map(retryableStatus), [false, false, false, false, true, true, true, true]);
+  let t = Date.now();
+  await backoff(0, { baseMs: 10_000, retryAfter: '0' });
+  assert.ok(Date.now() - t < 1000);
+  t = Date.now();
+  await backoff(2, { baseMs: 10 });
+  assert.ok(Date.now() - t >= 35);
+  // A Retry-After we will not wait for (an hour) falls back to the backoff.
+  t = Date.now();
+  await backoff(0, { baseMs: 10, retryAfter: '3600' });
+  assert.ok(Date.now() - t < 1000);
+  const c = new AbortController();
+  const waiting = backoff(0, { baseMs: 60_000, signal: c.signal });
+  c.abort(new Error('client went away'));
+  await assert.rejects(waiting, /client went away/);
 });

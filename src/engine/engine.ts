@@ -2,6 +2,9 @@
 import { promises as fs } from 'node:fs';
 import { watchExits } from '../runtime/index.js';
 import { sweepTemp } from '../store/index.js';
+import { ArchiveService } from './archive.js';
+import { commitContainer, containerChanges, type CommitRequest } from './commit.js';
+import { ContainerFs } from './container-fs.js';
 import { ContainerService } from './containers.js';
 import { exitDir, type EngineDeps } from './deps.js';
 import { ExecService } from './exec.js';
@@ -17,6 +20,8 @@ export class Engine {
   readonly exec: ExecService;
   readonly stats: StatsService;
   readonly volumes: VolumeOps;
+  /** `docker cp`'s archive endpoints (archive.ts). */
+  readonly archive: ArchiveService;
   private stopWatching: (() => void) | undefined;
   private readonly logKeeper: LogKeeper;
 
@@ -26,6 +31,17 @@ export class Engine {
     this.logKeeper = new LogKeeper(deps);
     this.stats = new StatsService(deps);
     this.volumes = new VolumeOps(deps.volumes, deps.store, deps.events);
+    this.archive = new ArchiveService(deps, new ContainerFs(deps, this.containers.lifecycle.locks));
+  }
+
+  /** `docker diff` (commit.ts). */
+  changes(ref: string) {
+    return containerChanges(this.deps, ref);
+  }
+
+  /** `docker commit` (commit.ts): the new image's ID. */
+  commit(req: CommitRequest): Promise<string> {
+    return commitContainer(this.deps, this.containers.lifecycle, req);
   }
 
   /** `docker update`: resources and restart policy, live when running (update.ts). */

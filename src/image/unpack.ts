@@ -19,6 +19,9 @@ import path from 'node:path';
 import tar from 'tar-stream';
 import type { Readable } from 'node:stream';
 import { InvalidArgument, Internal, errnoCode } from '../errdefs/index.js';
+import { entryComponents } from '../archive/tar-names.js';
+
+export { entryComponents };
 
 const WHITEOUT_PREFIX = '.wh.';
 const WHITEOUT_META_PREFIX = '.wh..wh.';
@@ -123,13 +126,6 @@ async function unpackEntries(extract: tar.Extract, dest: string): Promise<Unpack
 
 function refuse(name: string, why: string): never {
   throw new InvalidArgument(`invalid tar entry "${name}": ${why}`);
-}
-
-/** Splits an entry name into components; refuses "..". "" components and "." vanish. */
-export function entryComponents(name: string): string[] {
-  const comps = name.split('/').filter((c) => c !== '' && c !== '.');
-  if (comps.includes('..')) refuse(name, 'path escapes the layer (".." component)');
-  return comps;
 }
 
 /**

@@ -170,6 +170,27 @@ describe('registries: faults, redirects, chunked uploads', () => {
     }
   });
 
+  for (const cli of ['wharf', 'docker'] as const) {
+    test(`${cli} run of a missing image pulls it with the stored credentials`, async () => {
+      const name = `${front.host}/run-${cli}:1`;
+      await ok(['tag', 'busybox', name]);
+      front.basicAuth = { user: 'dave', password: 'pw-dave' };
+      try {
+        await ok(['login', front.host, '-u', 'dave', '--password-stdin'], 'docker', 'pw-dave\n');
+        await ok(['push', name]);
+        await ok(['rmi', name]);
+        const r = await d[cli](['run', '--rm', name, 'echo', 'pulled with credentials'], { timeoutMs: 120_000 });
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, 'pulled with credentials\n');
+        assert.match(r.stderr, new RegExp(`^Unable to find image '${name}' locally\n`));
+        await ok(['rmi', name]);
+      } finally {
+        front.basicAuth = undefined;
+        await d.docker(['logout', front.host]);
+      }
+    });
+  }
+
   test('a blob over the chunk threshold is pushed in PATCH chunks and pulls back unchanged', async () => {
     const name = `${front.host}/chunked`;
     const size = 150_000;

@@ -1,0 +1,50 @@
+// Tar of one resolved entry of a scoped tree (GET /containers/{id}/archive), by GNU tar.
+// tar runs with its working directory set through /proc/self/fd/3, an fd we opened on the
+// already-resolved parent directory, so it starts inside the container whatever the
+// container does to the path meanwhile; below that it never follows a symlink (no -h) and
+// walks with openat(O_NOFOLLOW), so a swapped component cannot take it outside either.
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import type { DirRef } from './scoped-root.js';
+
+export interface PackSource {
+  /** The directory the entry is in, or the entry itself when `member` is ".". */
+  dir: DirRef;
+  /** The entry's name in `dir` (a non-directory), or "." for `dir` itself (a directory). */
+  member: string;
+  /** The name the archive gives the entry: "d", "." for contents, "/" for the root. */
+  name: string;
+}
+
+export interface PackHandle {
+  stream: Readable;
+  /** Resolves when tar has exited (with its stderr if it failed). */
+  done: Promise<{ ok: boolean; stderr: string }>;
+  kill(): void;
+}
+
+/** GNU tar transform replacement text: `\`, `&` and the delimiter are special. */
+function sedReplacement(s: string): string {
+  return s.replace(/[\\&,]/g, (c) => `\\${c}`);
+}
+
+export function packEntry(src: PackSource): PackHandle {
+  const args = ['-C', '/proc/self/fd/3', '--numeric-owner', '--xattrs', '--xattrs-include=security.capability', '-cf', '-'];
+  if (src.member === '.' && src.name !== '.') {
+    // "./x" → "<name>/x"; for the root ("/") the names become absolute, as Docker's are.
+    // S: leave symlink targets alone; hard link targets are names and are renamed too.
+    const repl = src.name === '/' ? '' : sedReplacement(src.name);
+    args.push(`--transform=s,^\\.,${repl},S`);
+    if (src.name === '/') args.push('--absolute-names');
+  }
+  args.push('--', src.member);
+  const child = spawn('tar', args, { stdio: ['ignore', 'pipe', 'pipe', src.dir.fh.fd] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<{ ok: boolean; stderr: string }>((resolve) => {
+    // Exit 1 is "some files differed/changed as we read them" (a running container).
+    child.on('close', (code) => resolve({ ok: code === 0 || code === 1, stderr: stderr.trim() }));
+    child.on('error', (err) => resolve({ ok: false, stderr: err.message }));
+  });
+  return { stream: child.stdout!, done, kill: () => child.kill('SIGKILL') };
+}

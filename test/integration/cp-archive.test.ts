@@ -1,0 +1,174 @@
+// docker cp / the archive endpoints, diff and commit, through both CLIs.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { run, startDaemon, type TestDaemon } from './harness.js';
+
+/** name → "type mode uid:gid mtime size sha" for every entry below `dir` (GNU find + sha256sum). */
+async function manifest(dir: string, opts: { owners: boolean }): Promise<string> {
+  const fmt = opts.owners ? '%P %y %m %U:%G %T@ %s %l\\n' : '%P %y %m %T@ %s %l\\n';
+  const r = await run('find', [dir, '-mindepth', '1', '-printf', fmt]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n').filter(Boolean).map((l) => l.replace(/ (\d+)\.\d+ /, ' $1 ')).sort();
+  const sums = await run('sh', ['-c', `cd ${dir} && find . -type f -exec sha256sum {} + | sort`]);
+  return `${lines.join('\n')}\n${sums.stdout}`;
+}
+
+async function makeTree(root: string): Promise<void> {
+  await fs.mkdir(path.join(root, 'tree/sub/deep'), { recursive: true });
+  await fs.writeFile(path.join(root, 'tree/a.txt'), 'alpha\n');
+  await fs.writeFile(path.join(root, 'tree/sub/b.bin'), Buffer.alloc(300_000, 7));
+  await fs.writeFile(path.join(root, 'tree/sub/deep/c'), '');
+  await fs.symlink('../a.txt', path.join(root, 'tree/sub/link'));
+  await fs.chmod(path.join(root, 'tree/a.txt'), 0o640);
+  await fs.chmod(path.join(root, 'tree/sub/deep'), 0o710);
+  await fs.chown(path.join(root, 'tree/a.txt'), 1234, 567);
+  await fs.lchown(path.join(root, 'tree/sub/link'), 42, 43);
+  const t = new Date('2001-02-03T04:05:06Z');
+  for (const p of ['tree/a.txt', 'tree/sub/b.bin', 'tree/sub/deep/c', 'tree/sub/deep', 'tree/sub', 'tree']) await fs.utimes(path.join(root, p), t, t);
+}
+
+describe('cp, diff, commit', () => {
+  let d: TestDaemon;
+  let tmp: string;
+  before(async () => {
+    d = await startDaemon();
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'wharf-cp-'));
+    await makeTree(tmp);
+  });
+  after(async () => {
+    await fs.rm(tmp, { recursive: true, force: true });
+    await d.close();
+  });
+
+  for (const cli of ['docker', 'wharf'] as const) {
+    test(`${cli} cp round trip of a tree into a running container and back keeps bytes, modes and mtimes; owners inside`, async () => {
+      const id = (await d.ok(['run', '-d', 'busybox', 'sleep', '300'])).trim();
+      await d.ok(['cp', path.join(tmp, 'tree'), `${id}:/copied`], cli);
+      const owners = await d.ok(['exec', id, 'sh', '-c', 'ls -ln /copied/a.txt /copied/sub/link | awk \'{print $1, $3, $4}\'']);
+      assert.equal(owners, '-rw-r-----  1234 567\nlrwxrwxrwx 42 43\n'.replace('  ', ' '));
+      const out = path.join(tmp, `out-${cli}`);
+      await d.ok(['cp', `${id}:/copied`, out], cli);
+      assert.equal(await manifest(out, { owners: false }), await manifest(path.join(tmp, 'tree'), { owners: false }));
+      await d.ok(['rm', '-f', id]);
+    });
+
+    test(`${cli} cp into and out of a stopped container; contents with SRC/. ; stdin and stdout tars`, async () => {
+      const id = (await d.ok(['create', 'busybox', 'true'])).trim();
+      await d.ok(['cp', `${path.join(tmp, 'tree')}/.`, `${id}:/contents`], cli);
+      const list = await d.ok(['cp', `${id}:/contents/.`, '-'], cli);
+      assert.match(list, /sub\/deep\/c/);
+      const r = await run('sh', ['-c', `${cli === 'docker' ? 'docker' : `${process.execPath} ${path.resolve('dist/wharf.js')}`} cp ${id}:/contents/a.txt - | tar tvf -`], { env: d.env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^-rw-r----- 1234\/567 +6 2001-02-03 04:05 a.txt$/m);
+      const tarIn = await run('sh', ['-c', `tar c -C ${tmp}/tree a.txt | ${cli === 'docker' ? 'docker' : `${process.execPath} ${path.resolve('dist/wharf.js')}`} cp - ${id}:/`], { env: d.env });
+      assert.equal(tarIn.code, 0, tarIn.stderr);
+      const back = path.join(tmp, `stopped-${cli}`);
+      await d.ok(['cp', `${id}:/a.txt`, back], cli);
+      assert.equal(await fs.readFile(back, 'utf8'), 'alpha\n');
+      await d.ok(['rm', id]);
+    });
+
+    test(`${cli} cp errors use Docker's wording`, async () => {
+      const id = (await d.ok(['create', '--name', `errs-${cli}`, 'busybox', 'true'])).trim();
+      const cases: Array<[string[], string]> = [
+        [['cp', `errs-${cli}:/nope`, tmp], `Error response from daemon: Could not find the file /nope in container errs-${cli}\n`],
+        [['cp', `errs-${cli}:/etc/passwd/`, tmp], 'Error response from daemon: lstat /etc/passwd/: not a directory\n'],
+        [['cp', path.join(tmp, 'tree/a.txt'), `errs-${cli}:/nodir/`], 'no such directory\n'],
+        [['cp', path.join(tmp, 'tree'), `errs-${cli}:/etc/passwd`], 'cannot copy directory\n'],
+        [['cp', path.join(tmp, 'missing'), `errs-${cli}:/`], `lstat ${path.join(tmp, 'missing')}: no such file or directory\n`],
+        [['cp', `errs-${cli}:/a`, `errs-${cli}:/b`], 'copying between containers is not supported\n'],
+        [['cp', 'a', 'b'], 'must specify at least one container source\n'],
+      ];
+      for (const [args, stderr] of cases) {
+        const r = await d[cli](args);
+        assert.equal(r.code, 1, args.join(' '));
+        assert.equal(r.stderr.replace(/^time=.*\n/gm, ''), stderr, args.join(' '));
+      }
+      await d.ok(['rm', id]);
+    });
+  }
+
+  test('hostile symlinks inside the container never lead to the host', async () => {
+    const marker = `wharf-cp-escape-${process.pid}`;
+    const id = (await d.ok(['run', '-d', 'busybox', 'sh', '-c', `ln -s / /hostroot; ln -s /../../../tmp /up; mkdir /box; ln -s /tmp/${marker}-dir /box/dangling; sleep 300`])).trim();
+    await d.ok(['cp', path.join(tmp, 'tree/a.txt'), `${id}:/hostroot/tmp/${marker}`]);
+    await d.ok(['cp', path.join(tmp, 'tree/a.txt'), `${id}:/up/${marker}-2`]);
+    assert.equal(existsSync(`/tmp/${marker}`), false);
+    assert.equal(existsSync(`/tmp/${marker}-2`), false);
+    assert.equal(await d.ok(['exec', id, 'cat', `/tmp/${marker}`, `/tmp/${marker}-2`]), 'alpha\nalpha\n');
+    // Reading through a link to "/" reads the container's file, not the host's.
+    await fs.writeFile(`/tmp/${marker}-host`, 'HOST');
+    try {
+      const r = await d.api('GET', `/containers/${id}/archive?path=/hostroot/tmp/${marker}-host`);
+      assert.equal(r.status, 404);
+      assert.deepEqual(r.json, { message: `Could not find the file /hostroot/tmp/${marker}-host in container ${id}` });
+    } finally {
+      await fs.rm(`/tmp/${marker}-host`, { force: true });
+    }
+    // A tar entry with ".." is refused; one written under a dangling link lands inside.
+    const evil = await run('python3', ['-c', `import tarfile,io,sys
+b=io.BytesIO(); t=tarfile.open(fileobj=b,mode='w')
+for n in ['../../${marker}-3']:
+  ti=tarfile.TarInfo(n); ti.size=1; t.addfile(ti,io.BytesIO(b'x'))
+t.close(); sys.stdout.buffer.write(b.getvalue())`]);
+    const put = await run('curl', ['-s', '-X', 'PUT', '--data-binary', '@-', '--unix-socket', d.socket, `http://x/containers/${id}/archive?path=/tmp`], { input: Buffer.from(evil.stdout, 'latin1') });
+    assert.equal(put.stdout, `{"message":"Error processing tar file: \\"../../${marker}-3\\" is outside of \\"/tmp\\""}`);
+    await d.ok(['cp', path.join(tmp, 'tree/a.txt'), `${id}:/box/dangling`]);
+    assert.equal(existsSync(`/tmp/${marker}-dir`), false);
+    assert.equal(await d.ok(['exec', id, 'cat', `/tmp/${marker}-dir`]), 'alpha\n');
+    await d.ok(['rm', '-f', id]);
+  });
+
+  for (const cli of ['docker', 'wharf'] as const) {
+    test(`${cli} diff lists A/C/D parents first; commit makes an image that runs with --change, -m, -a`, async () => {
+      const name = `dc-${cli}`;
+      await d.ok(['run', '--name', name, 'busybox', 'sh', '-c', 'rm /bin/ls; mkdir -p /a/b; echo 1 > /a/b/c; echo x >> /etc/passwd; rm -rf /usr; echo q > /root/q']);
+      assert.equal(await d.ok(['diff', name], cli), 'A /a\nA /a/b\nA /a/b/c\nC /bin\nD /bin/ls\nC /etc\nC /etc/passwd\nC /root\nA /root/q\nD /usr\n');
+      const idOut = await d.ok(['commit', '-m', 'msg', '-a', 'me', '-c', 'ENV FOO=bar', '-c', 'CMD ["sh","-c","echo $FOO; cat /a/b/c; ls /usr 2>&1 || true"]', name, `committed-${cli}:v1`], cli);
+      assert.match(idOut, /^sha256:[0-9a-f]{64}\n$/);
+      assert.equal(await d.ok(['run', '--rm', `committed-${cli}:v1`]), 'bar\n1\nls: /usr: No such file or directory\n');
+      const fmt = await d.ok(['image', 'inspect', '-f', '{{.Comment}}|{{.Author}}|{{len .RootFS.Layers}}', `committed-${cli}:v1`]);
+      assert.equal(fmt, 'msg|me|2\n');
+      await d.ok(['rm', name]);
+      await d.ok(['rmi', `committed-${cli}:v1`]);
+    });
+  }
+
+  test('commit of a running container pauses it and resumes it; bad references and containers fail as in Docker', async () => {
+    const id = (await d.ok(['run', '-d', 'busybox', 'sh', '-c', 'echo live > /live; sleep 300'])).trim();
+    await new Promise((r) => setTimeout(r, 300));
+    const img = (await d.ok(['commit', id])).trim();
+    assert.equal(await d.ok(['inspect', '-f', '{{.State.Status}}', id]), 'running\n');
+    assert.equal(await d.ok(['run', '--rm', img, 'cat', '/live']), 'live\n');
+    const bad = await d.api('POST', `/commit?container=${id}&repo=UPPER`);
+    assert.equal(bad.status, 400);
+    const missing = await d.docker(['commit', 'no-such-ctr']);
+    assert.equal(missing.stderr, 'Error response from daemon: No such container: no-such-ctr\n');
+    await d.ok(['rm', '-f', id]);
+    await d.ok(['rmi', img]);
+  });
+
+  test('cp reaches a container\'s volumes and bind mounts; a read-only one refuses', async () => {
+    const vol = `cpvol-${path.basename(tmp)}`.replace(/[^a-zA-Z0-9_.-]/g, '');
+    const bindDir = path.join(tmp, 'bind');
+    await fs.mkdir(bindDir);
+    const id = (await d.ok(['create', '-v', `${vol}:/data`, '-v', `${bindDir}:/b`, '-v', `${bindDir}:/ro:ro`, 'busybox', 'true'])).trim();
+    try {
+      await d.ok(['cp', path.join(tmp, 'tree/a.txt'), `${id}:/data/a.txt`]);
+      await d.ok(['cp', path.join(tmp, 'tree/a.txt'), `${id}:/b/a.txt`]);
+      assert.equal(await d.ok(['run', '--rm', '-v', `${vol}:/data`, 'busybox', 'cat', '/data/a.txt']), await fs.readFile(path.join(tmp, 'tree/a.txt'), 'utf8'));
+      assert.equal(await fs.readFile(path.join(bindDir, 'a.txt'), 'utf8'), await fs.readFile(path.join(tmp, 'tree/a.txt'), 'utf8'));
+      const out = path.join(tmp, 'from-volume.txt');
+      await d.ok(['cp', `${id}:/data/a.txt`, out]);
+      assert.equal(await fs.readFile(out, 'utf8'), await fs.readFile(path.join(tmp, 'tree/a.txt'), 'utf8'));
+      const ro = await d.docker(['cp', path.join(tmp, 'tree/a.txt'), `${id}:/ro/x.txt`]);
+      assert.notEqual(ro.code, 0, 'a read-only mount refuses the copy');
+    } finally {
+      await d.ok(['rm', '-f', id]);
+      await d.ok(['volume', 'rm', vol]);
+    }
+  });
+});
