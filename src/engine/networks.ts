@@ -15,7 +15,7 @@ import type {
   NetworkInspect,
   NetworkPruneResponse,
 } from '../contract/index.js';
-import { Forbidden, InvalidArgument, NotFound } from '../errdefs/index.js';
+import { Conflict, Forbidden, InvalidArgument, NotFound } from '../errdefs/index.js';
 import type { DnsRecord, NetworkLayer, NetworkRecord, PortMapping, PublishRequest } from '../network/index.js';
 import { isActive, shortId, type ContainerRecord, type EndpointConfigRecord, type EndpointStateRecord } from './container.js';
 import type { ContainerStore } from './container-store.js';
@@ -170,7 +170,11 @@ export class NetworkManager implements NetworkOps {
     try {
       for (const cfg of configs) ctr.state.endpoints[cfg.networkId] = await this.allocate(ctr, cfg);
       const primary = ctr.state.endpoints[configs[0].networkId];
-      ctr.state.ports = await this.layer.publish(ctr.spec.id, primary.ip, publishRequests(ctr));
+      ctr.state.ports = await this.layer.publish(ctr.spec.id, primary.ip, publishRequests(ctr)).catch((err: Error) => {
+        // Docker names the endpoint when the host refuses the port.
+        if (!/^Error starting userland proxy/.test(err.message)) throw err;
+        throw new Conflict(`driver failed programming external connectivity on endpoint ${ctr.spec.name} (${primary.endpointId}): ${err.message}`);
+      });
       return primary;
     } catch (err) {
       await this.release(ctr);
@@ -243,8 +247,10 @@ export class NetworkManager implements NetworkOps {
   private refreshDns(networkId: string): void {
     const records: DnsRecord[] = [];
     for (const ctr of this.store.list()) {
+      // Endpoints exist from `prepare` until `release`: the one being wired counts already,
+      // though its state says "running" only once runc has started it.
       const ep = ctr.state.endpoints?.[networkId];
-      if (!ep || !isActive(ctr.state)) continue;
+      if (!ep?.hostIfname) continue;
       records.push({ names: dnsNames(ctr, networkId), ipv4: ep.ip });
     }
     this.layer.setDnsRecords(networkId, records);

@@ -17,7 +17,7 @@ test('a port someone bound is refused in Docker words; wharf allocations conflic
     const ports = await HostPorts.open(root);
     await assert.rejects(ports.allocate('c1', { proto: 'tcp', hostPort: busy }), {
       name: 'Conflict',
-      message: `Bind for 0.0.0.0:${busy} failed: port is already allocated`,
+      message: `Error starting userland proxy: listen tcp4 0.0.0.0:${busy}: bind: address already in use`,
     });
     const p = await ports.allocate('c1', { proto: 'tcp' });
     assert.ok(p > 1024);

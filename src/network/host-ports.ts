@@ -67,8 +67,12 @@ export class HostPorts {
       const ip = req.hostIp || '0.0.0.0';
       const candidates = req.hostPort ? [req.hostPort] : await this.ephemeralCandidates();
       for (const port of candidates) {
-        if (this.taken(req.proto, ip, port) || !(await canBind(req.proto, ip, port))) {
+        if (this.taken(req.proto, ip, port)) {
           if (req.hostPort) throw new Conflict(netMsg.portAllocated(ip, port));
+          continue;
+        }
+        if (!(await canBind(req.proto, ip, port))) {
+          if (req.hostPort) throw new Conflict(netMsg.portInUse(req.proto, ip, port));
           continue;
         }
         this.state.ports[key(req.proto, ip, port)] = owner;

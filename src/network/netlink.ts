@@ -96,6 +96,14 @@ export async function linksByAlias(prefix: string): Promise<{ ifname: string; al
   return links.filter((l) => l.ifalias?.startsWith(prefix)).map((l) => ({ ifname: l.ifname, alias: l.ifalias! }));
 }
 
+/** The first IPv4 address (with prefix) of a link, if it exists and has one. */
+export async function linkIPv4(name: string): Promise<string | undefined> {
+  if (!(await linkExists(name))) return undefined;
+  const addrs = await ipJson<{ addr_info?: { family: string; local: string; prefixlen: number }[] }[]>(['-4', 'addr', 'show', 'dev', name]);
+  const a = addrs[0]?.addr_info?.find((i) => i.family === 'inet');
+  return a ? `${a.local}/${a.prefixlen}` : undefined;
+}
+
 /** Creates the bridge with its gateway address and brings it up; an existing one is kept. */
 export async function createBridge(opts: BridgeOptions): Promise<void> {
   checkIfname(opts.name);

@@ -15,7 +15,7 @@ import { DnsServer, type DnsRecord, type Upstream } from './dns/index.js';
 import { HostPorts } from './host-ports.js';
 import { hostRoutedSubnets } from './host-routes.js';
 import { Ipam } from './ipam.js';
-import { attachEndpoint, createBridge, linksByAlias, deleteBridge, detachEndpoint, ensureIpForward, hostVethName, macForIPv4, setRouteLocalnet } from './netlink.js';
+import { attachEndpoint, createBridge, linkIPv4, linksByAlias, deleteBridge, detachEndpoint, ensureIpForward, hostVethName, macForIPv4, setRouteLocalnet } from './netlink.js';
 import { NETWORK_RECORD_VERSION, NetworkStore, type NetworkRecord } from './network-store.js';
 import { deleteRuleset, type NftBridge } from './nftables.js';
 import { PortPublisher, type PortMapping, type PublishRequest } from './port-publisher.js';
@@ -225,7 +225,9 @@ export class NetworkLayer {
 
   private async createBuiltinBridge(): Promise<void> {
     const rec = newRecord({ name: 'bridge', driver: 'bridge', builtin: true });
-    const bip = this.config.bip ? parseBip(this.config.bip) : undefined;
+    // As dockerd does with docker0: a bridge already there keeps its address (no second one).
+    const given = this.config.bip ?? (await linkIPv4(this.config.defaultBridge));
+    const bip = given ? parseBip(given) : undefined;
     const pool = await this.ipam.createPool(rec.id, { ...bip, routed: bip ? undefined : await hostRoutedSubnets() });
     Object.assign(rec, {
       bridge: this.config.defaultBridge,
