@@ -4,7 +4,7 @@
 // target does not depend on (through FROM or COPY --from) are skipped.
 import type { Readable } from 'node:stream';
 import type { Engine } from '../engine/engine.js';
-import { InvalidArgument, NotFound, isKind } from '../errdefs/index.js';
+import { InvalidArgument, isKind, withContext } from '../errdefs/index.js';
 import { familiarName, normalizeReference } from '../image/index.js';
 import { BuildCache } from './cache.js';
 import { buildTmpDir, openContext } from './context.js';
@@ -109,8 +109,7 @@ export class Builder {
         try {
           return await resolveImage(ref);
         } catch (err) {
-          if (isKind(err, 'not-found')) throw new NotFound(`invalid from flag value ${ref}: ${(err as Error).message}`);
-          throw err;
+          throw withContext(err, `invalid from flag value ${ref}`);
         }
       };
       const tmpDir = buildTmpDir(this.root);

@@ -3,7 +3,7 @@
 // plus the Dockerfile and the .dockerignore rules read from it. `close` removes it all.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { InvalidArgument, NotFound, errnoCode } from '../errdefs/index.js';
 import { decompressStream } from '../image/decompress.js';
 import { unpackTar } from '../image/unpack.js';
@@ -29,7 +29,7 @@ export async function openContext(body: Readable, o: { root: string; dockerfile:
   const close = () => fs.rm(dir, { recursive: true, force: true });
   try {
     const { stream } = await decompressStream(body);
-    await unpackTar(stream, dir);
+    await unpackTar(stream.pipe(padded()), dir);
     const name = cleanPath(o.dockerfile || 'Dockerfile');
     const text = await readInContext(dir, name, `Cannot locate specified Dockerfile: ${o.dockerfile || 'Dockerfile'}`);
     // BuildKit's rule: <Dockerfile>.dockerignore beside the Dockerfile wins over .dockerignore.
@@ -41,6 +41,22 @@ export async function openContext(body: Readable, o: { root: string; dockerfile:
     await close();
     throw err;
   }
+}
+
+/**
+ * The docker CLI's `-f -` context ends right after the last file's bytes, without the
+ * block padding and end-of-archive blocks (Go's tar reader accepts that); zeros appended
+ * complete such a tar and are ignored after a complete one.
+ */
+function padded(): Transform {
+  let total = 0;
+  return new Transform({
+    transform: (chunk: Buffer, _enc, cb) => {
+      total += chunk.length;
+      cb(null, chunk);
+    },
+    flush: (cb) => cb(null, Buffer.alloc(((512 - (total % 512)) % 512) + 1024)),
+  });
 }
 
 async function readInContext(dir: string, rel: string, missing = `no such file: ${rel}`): Promise<string> {

@@ -351,15 +351,21 @@ export class StepRunner {
             return dir;
           },
         };
-        const plan = async (sourceRoot: ImageRoot | undefined) =>
-          planCopy(req, sourceRoot ? { dir: sourceRoot.dir, context: false } : { dir: this.env.context.dir, context: true, ignore: this.env.context.ignore }, planner);
-        const { entries, kind } = fromImage !== undefined ? await this.withRoot(fromImage, async (src) => {
-          if (!src) throw new InvalidArgument(`${cmdName} failed: no source files were specified`);
-          return plan(src);
-        }) : await plan(undefined);
-        const digest = await planDigest(entries);
-        const createdBy = `${shellOf(this.state).join(' ')} #(nop) ${cmdName} ${kind}:${digest} in ${rawDest} `;
-        await this.commit({ createdBy, config: this.cloneConfig(), make: async () => ({ diff: planTar(entries) }) });
+        // The source tree stays mounted until the layer is written: the plan names host paths in it.
+        const withSource = <T>(fn: (src: ImageRoot | undefined) => Promise<T>) =>
+          fromImage !== undefined
+            ? this.withRoot(fromImage, (src) => {
+                if (!src) throw new InvalidArgument(`${cmdName} failed: no source files were specified`);
+                return fn(src);
+              })
+            : fn(undefined);
+        await withSource(async (sourceRoot) => {
+          const source = sourceRoot ? { dir: sourceRoot.dir, context: false } : { dir: this.env.context.dir, context: true, ignore: this.env.context.ignore };
+          const { entries, kind } = await planCopy(req, source, planner);
+          const digest = await planDigest(entries);
+          const createdBy = `${shellOf(this.state).join(' ')} #(nop) ${cmdName} ${kind}:${digest} in ${rawDest} `;
+          await this.commit({ createdBy, config: this.cloneConfig(), make: async () => ({ diff: planTar(entries) }) });
+        });
       });
     } finally {
       for (const d of tmpDirs) await fs.rm(d, { recursive: true, force: true });

@@ -63,6 +63,7 @@ const L = {
   push: () => import('./commands/push.js'),
   login: () => import('./commands/login.js'),
   logout: () => import('./commands/logout.js'),
+  build: () => import('./commands/build.js'),
 } satisfies Record<string, Loader>;
 
 /** Top-level commands. */
@@ -74,7 +75,7 @@ export const topLevel: Record<string, Loader> = {
   unpause: L.unpause, wait: L.wait, rename: L.rename, rm: L.rm,
   update: L.update, stats: L.stats,
   events: L.events, port: L.port,
-  pull: L.pull, push: L.push, login: L.login, logout: L.logout,
+  pull: L.pull, push: L.push, login: L.login, logout: L.logout, build: L.build,
 };
 
 /** `docker image …`, `docker container …`, `docker system …`, `docker network …`. */
@@ -82,7 +83,7 @@ export const management: Record<string, Record<string, Loader>> = {
   image: {
     ls: L.images, list: L.images, import: L.import, tag: L.tag, rm: L.rmi, remove: L.rmi,
     inspect: L.imageInspect, history: L.history, save: L.save, load: L.load, prune: L.imagePrune,
-    pull: L.pull, push: L.push,
+    pull: L.pull, push: L.push, build: L.build,
   },
   container: {
     ls: L.ps, list: L.ps, ps: L.ps, export: L.export, create: L.create, start: L.start, run: L.run,
