@@ -6,8 +6,6 @@
 interface Pattern {
   re: RegExp;
   exclusion: boolean;
-  /** Number of path components in the pattern (to match parent directories). */
-  depth: number;
 }
 
 export class IgnoreMatcher {
@@ -20,7 +18,7 @@ export class IgnoreMatcher {
       if (exclusion) p = p.slice(1).trim();
       p = cleanPath(p);
       if (p === '' || p === '.') return [];
-      return [{ re: globToRegExp(p), exclusion, depth: p.split('/').length }];
+      return [{ re: globToRegExp(p), exclusion }];
     });
   }
 
@@ -38,8 +36,9 @@ export class IgnoreMatcher {
     let matched = false;
     for (const p of this.patterns) {
       if (p.exclusion !== matched) continue; // cannot change the outcome
+      // The path or any of its parent directories (patternmatcher's MatchesOrParentMatches).
       let m = p.re.test(rel);
-      if (!m && parts.length > 1 && p.depth < parts.length) m = p.re.test(parts.slice(0, p.depth).join('/'));
+      for (let i = 1; !m && i < parts.length; i++) m = p.re.test(parts.slice(0, i).join('/'));
       if (m) matched = !p.exclusion;
     }
     return matched;
