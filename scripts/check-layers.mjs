@@ -7,8 +7,9 @@ const ALLOWED = {
   // The CLI is a client of the API like any other: it never reaches into the daemon.
   cli: ['client', 'contract', 'reference', 'errdefs'],
   client: ['contract', 'errdefs'],
-  // Routes turn HTTP into engine calls; image types appear in the image endpoints' views.
-  api: ['engine', 'image', 'contract', 'reference', 'errdefs'],
+  // Routes turn HTTP into engine calls; image types appear in the image endpoints' views;
+  // POST /build hands the context to the builder.
+  api: ['engine', 'image', 'build', 'contract', 'reference', 'errdefs'],
   engine: ['archive', 'image', 'runtime', 'network', 'volume', 'store', 'contract', 'reference', 'errdefs'],
   build: ['engine', 'image', 'store', 'contract', 'reference', 'errdefs'],
   distribution: ['image', 'store', 'contract', 'reference', 'errdefs'],

@@ -66,6 +66,7 @@ const L = {
   cp: () => import('./commands/cp.js'),
   diff: () => import('./commands/diff.js'),
   commit: () => import('./commands/commit.js'),
+  build: () => import('./commands/build.js'),
 } satisfies Record<string, Loader>;
 
 /** Top-level commands. */
@@ -77,7 +78,7 @@ export const topLevel: Record<string, Loader> = {
   unpause: L.unpause, wait: L.wait, rename: L.rename, rm: L.rm,
   update: L.update, stats: L.stats,
   events: L.events, port: L.port,
-  pull: L.pull, push: L.push, login: L.login, logout: L.logout,
+  pull: L.pull, push: L.push, login: L.login, logout: L.logout, build: L.build,
   cp: L.cp, diff: L.diff, commit: L.commit,
 };
 
@@ -86,7 +87,7 @@ export const management: Record<string, Record<string, Loader>> = {
   image: {
     ls: L.images, list: L.images, import: L.import, tag: L.tag, rm: L.rmi, remove: L.rmi,
     inspect: L.imageInspect, history: L.history, save: L.save, load: L.load, prune: L.imagePrune,
-    pull: L.pull, push: L.push,
+    pull: L.pull, push: L.push, build: L.build,
   },
   container: {
     ls: L.ps, list: L.ps, ps: L.ps, export: L.export, create: L.create, start: L.start, run: L.run,

@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildRouter, createApiServer, type ApiLogger } from '../api/index.js';
+import { Builder } from '../build/index.js';
 import { ContainerStore } from '../engine/container-store.js';
 import { Engine } from '../engine/engine.js';
 import { EventBus } from '../engine/events.js';
@@ -65,7 +66,7 @@ export async function wire(config: DaemonConfig, log: ApiLogger) {
     execRoot: config.execRoot,
     daemonId: await daemonId(config.dataRoot),
     runtimeVersion: runtimeVersion(),
-  });
+  }, new Builder(engine, config.dataRoot));
   return { engine, server: createApiServer(router, log) };
 }
 

@@ -1,0 +1,405 @@
+// One step of a stage: expand its words, look the result up in the cache, and on a miss
+// produce the next image (a metadata-only image, a COPY/ADD layer, or a RUN's layer).
+// Docker's classic builder is the reference for what each step does to the config and
+// for its history line ("/bin/sh -c #(nop)  CMD [\"sh\"]", "|1 V=x /bin/sh -c make").
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Engine } from '../engine/engine.js';
+import { InvalidArgument, WharfError } from '../errdefs/index.js';
+import type { ContainerConfigInImage } from '../image/types.js';
+import { unpackTar } from '../image/unpack.js';
+import { BuildCache } from './cache.js';
+import type { BuildContext } from './context.js';
+import { planCopy, planDigest, planTar, type CopyRequest, type PlannedEntry } from './copy.js';
+import type { Step } from './dockerfile/instructions.js';
+import { expandVariables, processWord, processWords } from './dockerfile/shell-lex.js';
+import { mountImageRoot, statOrUndefined, type ImageRoot } from './image-root.js';
+import { runStep } from './run-step.js';
+import { buildEnv, expansionEnv, goList, goQuoteList, parseDuration, setEnv, shellOf, type StageState } from './state.js';
+import { lookupOwner } from './owner.js';
+
+export interface BuildOutput {
+  /** Text for the classic stream ({"stream": …}). */
+  stream(text: string): void;
+}
+
+/** A failed step; `code` is a RUN's exit code (the docker CLI exits with it). */
+export class StepFailed extends WharfError {
+  readonly kind = 'invalid-argument';
+  constructor(
+    message: string,
+    readonly code?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface DispatchEnv {
+  engine: Engine;
+  cache: BuildCache;
+  context: BuildContext;
+  out: BuildOutput;
+  noCache: boolean;
+  rm: boolean;
+  networkMode?: string;
+  extraHosts: string[];
+  escape: string;
+  tmpDir: string;
+  /** --build-arg values given; lookups mark them consumed. */
+  buildArgs: Map<string, string | null>;
+  consumed: Set<string>;
+  /** Proxy build args given (predefined, no ARG needed). */
+  proxies: Map<string, string>;
+  /** Image ID of an earlier stage by name or index, or of an image (`COPY --from`). */
+  resolveFrom(ref: string): Promise<string>;
+  signal: AbortSignal;
+}
+
+const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
+
+export class StepRunner {
+  constructor(
+    private readonly env: DispatchEnv,
+    private readonly state: StageState,
+  ) {}
+
+  private word(s: string): string {
+    return processWord(s, expansionEnv(this.state), { escape: this.env.escape });
+  }
+
+  private imageExists = (id: string) => {
+    try {
+      this.env.engine.images.resolve(id);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  /**
+   * Cache lookup, then `make` on a miss; either way the stage moves to the image.
+   * `make` returns the layer tar (or null) and may print; `after` runs once committed.
+   */
+  private async commit(o: { createdBy: string; config: ContainerConfigInImage; extra?: unknown; author?: string; make?: () => Promise<{ diff: Readable | null; after?: () => Promise<void> }> }): Promise<void> {
+    const key = BuildCache.keyOf({ parent: this.state.imageId, createdBy: o.createdBy, config: o.config, extra: o.extra });
+    if (!this.env.noCache) {
+      const hit = await this.env.cache.get(key, this.imageExists);
+      if (hit) {
+        this.env.out.stream(` ---> Using cache\n ---> ${short(hit)}\n`);
+        this.state.imageId = hit;
+        this.state.config = o.config;
+        return;
+      }
+    }
+    const made = o.make ? await o.make() : { diff: null };
+    let img;
+    try {
+      img = await this.env.engine.images.commitLayer({
+        parent: this.state.imageId,
+        diffTar: made.diff,
+        config: o.config,
+        history: { created_by: o.createdBy, ...(o.author ? { author: o.author } : {}) },
+      });
+    } finally {
+      await made.after?.();
+    }
+    await this.env.cache.put(key, img.id);
+    this.env.out.stream(` ---> ${short(img.id)}\n`);
+    this.state.imageId = img.id;
+    this.state.config = o.config;
+  }
+
+  /** A step that changes only the config: "/bin/sh -c #(nop)  <comment>". */
+  private meta(comment: string, config: ContainerConfigInImage, author?: string): Promise<void> {
+    return this.commit({ createdBy: `${shellOf(this.state).join(' ')} #(nop)  ${comment}`, config, author });
+  }
+
+  private cloneConfig(): ContainerConfigInImage {
+    return structuredClone(this.state.config);
+  }
+
+  async run(step: Step): Promise<void> {
+    switch (step.kind) {
+      case 'env': {
+        const pairs = step.pairs.map((p) => ({ key: this.word(p.key), value: this.word(p.value) }));
+        const config = this.cloneConfig();
+        for (const p of pairs) config.Env = setEnv(config.Env ?? [], p.key, p.value);
+        return this.meta(`ENV ${pairs.map((p) => `${p.key}=${p.value}`).join(' ')}`, config);
+      }
+      case 'label': {
+        const pairs = step.pairs.map((p) => ({ key: this.word(p.key), value: this.word(p.value) }));
+        const config = this.cloneConfig();
+        config.Labels = { ...(config.Labels ?? {}) };
+        for (const p of pairs) config.Labels[p.key] = p.value;
+        return this.meta(`LABEL ${pairs.map((p) => `${p.key}=${p.value}`).join(' ')}`, config);
+      }
+      case 'arg': {
+        const parts: string[] = [];
+        for (const a of step.args) {
+          const def = a.value !== undefined ? this.word(a.value) : undefined;
+          const given = this.env.buildArgs.get(a.key);
+          if (this.env.buildArgs.has(a.key)) this.env.consumed.add(a.key);
+          const value = given !== undefined && given !== null ? given : def ?? this.state.meta.get(a.key);
+          this.state.args.set(a.key, value);
+          parts.push(a.value !== undefined ? `${a.key}=${def}` : a.key);
+        }
+        return this.meta(`ARG ${parts.join(' ')}`, this.cloneConfig());
+      }
+      case 'workdir':
+        return this.workdir(this.word(step.value));
+      case 'user': {
+        const config = this.cloneConfig();
+        config.User = this.word(step.value);
+        return this.meta(`USER ${config.User}`, config);
+      }
+      case 'stopsignal': {
+        const config = this.cloneConfig();
+        config.StopSignal = this.word(step.value);
+        return this.meta(`STOPSIGNAL ${config.StopSignal}`, config);
+      }
+      case 'maintainer':
+        return this.meta(`MAINTAINER ${step.value}`, this.cloneConfig(), step.value);
+      case 'expose': {
+        const ports = step.values.flatMap((v) => processWords(v, expansionEnv(this.state), { escape: this.env.escape }));
+        const config = this.cloneConfig();
+        config.ExposedPorts = { ...(config.ExposedPorts ?? {}) };
+        for (const p of ports) for (const k of portKeys(p)) config.ExposedPorts[k] = {};
+        return this.meta(`EXPOSE ${ports.join(' ')}`, config);
+      }
+      case 'volume': {
+        const vols = step.values.map((v) => this.word(v));
+        const config = this.cloneConfig();
+        config.Volumes = { ...(config.Volumes ?? {}) };
+        for (const v of vols) {
+          if (v.trim() === '') throw new InvalidArgument('VOLUME specified can not be an empty string');
+          config.Volumes[v] = {};
+        }
+        return this.meta(`VOLUME ${goList(vols)}`, config);
+      }
+      case 'cmd':
+      case 'entrypoint': {
+        const args = step.cmd.json ? step.cmd.args : [...shellOf(this.state), ...step.cmd.args];
+        const config = this.cloneConfig();
+        if (step.kind === 'cmd') {
+          config.Cmd = args;
+          this.state.cmdSet = true;
+        } else {
+          config.Entrypoint = args;
+          // An ENTRYPOINT drops the base image's CMD unless this stage set one (Docker's rule).
+          if (!this.state.cmdSet) config.Cmd = null;
+        }
+        return this.meta(`${step.kind.toUpperCase()} ${goQuoteList(args)}`, config);
+      }
+      case 'shell': {
+        const config = this.cloneConfig();
+        config.Shell = step.cmd.args;
+        return this.meta(`SHELL ${goList(step.cmd.args)}`, config);
+      }
+      case 'onbuild': {
+        const config = this.cloneConfig();
+        config.OnBuild = [...(config.OnBuild ?? []), step.trigger];
+        return this.meta(`ONBUILD ${step.trigger}`, config);
+      }
+      case 'healthcheck':
+        return this.healthcheck(step);
+      case 'run':
+        return this.runCommand(step);
+      case 'copy':
+      case 'add':
+        return this.copy(step);
+      case 'from':
+        throw new InvalidArgument('FROM inside a stage');
+    }
+  }
+
+  private healthcheck(step: Extract<Step, { kind: 'healthcheck' }>): Promise<void> {
+    const config = this.cloneConfig();
+    const old = config.Healthcheck as { Test?: string[] } | undefined;
+    if (step.test === 'NONE') config.Healthcheck = { Test: ['NONE'] };
+    else {
+      if (old?.Test?.length && old.Test[0] !== 'NONE') this.env.out.stream(`Note: overriding previous HEALTHCHECK: ${goList(old.Test)}\n`);
+      const hc: Record<string, unknown> = { Test: step.test };
+      const dur = (flag: string, v?: string) => {
+        if (v === undefined || v === '') return undefined;
+        let ns: number;
+        try {
+          ns = parseDuration(v);
+        } catch (err) {
+          throw new InvalidArgument((err as Error).message);
+        }
+        if (ns !== 0 && ns < 1e6) throw new InvalidArgument(`Interval "${flag}" cannot be less than 1ms`);
+        return ns || undefined;
+      };
+      const fields: Array<[string, string, string | undefined]> = [['Interval', 'interval', step.interval], ['Timeout', 'timeout', step.timeout], ['StartPeriod', 'start-period', step.startPeriod], ['StartInterval', 'start-interval', step.startInterval]];
+      for (const [field, flag, v] of fields) {
+        const ns = dur(flag, v);
+        if (ns !== undefined) hc[field] = ns;
+      }
+      if (step.retries !== undefined) {
+        const n = Number(step.retries);
+        if (!Number.isInteger(n)) throw new InvalidArgument(`strconv.ParseInt: parsing "${step.retries}": invalid syntax`);
+        if (n < 1) throw new InvalidArgument(`--retries must be at least 1 (not ${n})`);
+        hc.Retries = n;
+      }
+      config.Healthcheck = hc;
+    }
+    const hc = config.Healthcheck as { Test: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number };
+    const d = (ns?: number) => `"${ns ? `${ns / 1e9}s` : '0s'}"`;
+    return this.meta(`HEALTHCHECK &{${goQuoteList(hc.Test)} ${d(hc.Interval)} ${d(hc.Timeout)} ${d(hc.StartPeriod)} '\\x${(hc.Retries ?? 0).toString(16).padStart(2, '0')}'}`, config);
+  }
+
+  private async workdir(value: string): Promise<void> {
+    const dir = path.posix.resolve(this.state.config.WorkingDir || '/', value);
+    const config = this.cloneConfig();
+    config.WorkingDir = dir;
+    const createdBy = `${shellOf(this.state).join(' ')} #(nop) WORKDIR ${dir}`;
+    await this.withRoot(this.state.imageId, async (root) => {
+      const st = root ? await statOrUndefined(await root.resolve(dir), { follow: true }) : undefined;
+      const entries = st?.isDirectory() ? [] : await dirEntries(dir, root);
+      await this.commit({ createdBy, config, make: async () => ({ diff: entries.length ? planTar(entries) : null }) });
+    });
+  }
+
+  /** Mounts an image read-only for `fn`; scratch (no image) gives no root. */
+  private async withRoot<T>(imageId: string, fn: (root: ImageRoot | undefined) => Promise<T>): Promise<T> {
+    if (!imageId) return fn(undefined);
+    const lower = this.env.engine.images.rootfsLayers(imageId).lowerDirs;
+    if (lower.length === 0) return fn(undefined);
+    const root = await mountImageRoot(lower, this.env.tmpDir);
+    try {
+      return await fn(root);
+    } finally {
+      await root.close();
+    }
+  }
+
+  private async runCommand(step: Extract<Step, { kind: 'run' }>): Promise<void> {
+    if (!this.state.imageId) throw new InvalidArgument('Please provide a source image with `from` prior to run');
+    const shell = shellOf(this.state);
+    let cmd: string[];
+    if (step.cmd.json) cmd = step.cmd.args;
+    else if (step.heredocs.length === 1 && /^<<-?["']?[A-Za-z0-9_.-]+["']?$/.test(step.cmd.args[0] ?? '')) cmd = [...shell, step.heredocs[0].content];
+    else if (step.heredocs.length) cmd = [...shell, [step.cmd.args[0], ...step.heredocs.map((h) => `${h.content}${h.name}`)].join('\n')];
+    else cmd = [...shell, ...step.cmd.args];
+    const env = buildEnv(this.state, this.env.proxies);
+    for (const kv of env.all) this.env.consumed.add(kv.split('=', 1)[0]);
+    const saveCmd = env.history.length ? [`|${env.history.length}`, ...env.history, ...cmd] : cmd;
+    const config = this.cloneConfig();
+    await this.commit({
+      createdBy: saveCmd.join(' '),
+      config,
+      make: async () => {
+        const res = await runStep(this.env.engine, {
+          imageId: this.state.imageId,
+          config,
+          cmd,
+          buildEnv: env.all,
+          networkMode: step.network === 'none' ? 'none' : step.network === 'host' ? 'host' : this.env.networkMode,
+          extraHosts: this.env.extraHosts,
+          rm: this.env.rm,
+          output: (s) => this.env.out.stream(s),
+          started: (id) => this.env.out.stream(` ---> Running in ${id.slice(0, 12)}\n`),
+          signal: this.env.signal,
+        });
+        if (res.exitCode !== 0) {
+          await res.cleanup();
+          throw new StepFailed(`The command '${cmd.join(' ')}' returned a non-zero code: ${res.exitCode}`, res.exitCode);
+        }
+        return {
+          diff: res.diff(),
+          after: async () => {
+            await res.cleanup();
+            if (this.env.rm) this.env.out.stream(`Removing intermediate container ${res.containerId.slice(0, 12)}\n`);
+          },
+        };
+      },
+    });
+  }
+
+  private async copy(step: Extract<Step, { kind: 'copy' | 'add' }>): Promise<void> {
+    const cmdName = step.kind === 'copy' ? 'COPY' : 'ADD';
+    const fromImage = step.from !== undefined ? await this.env.resolveFrom(this.word(step.from)) : undefined;
+    const heredocs = new Map(step.heredocs.map((h) => [h.name, h]));
+    const srcs = step.srcs.map((s) => {
+      const m = /^<<-?["']?([A-Za-z0-9_.-]+)["']?$/.exec(s);
+      const h = m ? heredocs.get(m[1]) : undefined;
+      if (h) return { heredoc: h.name, content: h.expand ? expandVariables(h.content, expansionEnv(this.state)) : h.content };
+      return this.word(s);
+    });
+    for (const s of srcs) if (typeof s === 'string' && /^https?:\/\//.test(s)) throw new InvalidArgument(`${cmdName} failed: remote URLs are not supported yet: ${s}`);
+    const rawDest = this.word(step.dest);
+    const dest = rawDest.startsWith('/') ? rawDest : `${path.posix.join(this.state.config.WorkingDir || '/', rawDest)}${rawDest.endsWith('/') || rawDest === '.' ? '/' : ''}`;
+    const chmod = step.chmod !== undefined ? parseChmod(this.word(step.chmod)) : undefined;
+    const tmpDirs: string[] = [];
+    try {
+      await this.withRoot(this.state.imageId, async (root) => {
+        const owner = step.chown !== undefined ? await lookupOwner(this.word(step.chown), root) : undefined;
+        const req: CopyRequest = { cmd: cmdName, srcs, dest, owner, chmod, extractArchives: step.kind === 'add' };
+        const planner = {
+          root,
+          unpackArchive: async (host: string) => {
+            const dir = await fs.mkdtemp(path.join(this.env.tmpDir, 'add-'));
+            tmpDirs.push(dir);
+            await unpackTar((await import('node:fs')).createReadStream(host), dir).catch(async () => {
+              const { decompressStream } = await import('../image/decompress.js');
+              const { stream } = await decompressStream((await import('node:fs')).createReadStream(host));
+              await fs.rm(dir, { recursive: true, force: true });
+              await fs.mkdir(dir);
+              await unpackTar(stream, dir);
+            });
+            return dir;
+          },
+        };
+        // The source tree stays mounted until the layer is written: the plan names host paths in it.
+        const withSource = <T>(fn: (src: ImageRoot | undefined) => Promise<T>) =>
+          fromImage !== undefined
+            ? this.withRoot(fromImage, (src) => {
+                if (!src) throw new InvalidArgument(`${cmdName} failed: no source files were specified`);
+                return fn(src);
+              })
+            : fn(undefined);
+        await withSource(async (sourceRoot) => {
+          const source = sourceRoot ? { dir: sourceRoot.dir, context: false } : { dir: this.env.context.dir, context: true, ignore: this.env.context.ignore };
+          const { entries, kind } = await planCopy(req, source, planner);
+          const digest = await planDigest(entries);
+          const createdBy = `${shellOf(this.state).join(' ')} #(nop) ${cmdName} ${kind}:${digest} in ${rawDest} `;
+          await this.commit({ createdBy, config: this.cloneConfig(), make: async () => ({ diff: planTar(entries) }) });
+        });
+      });
+    } finally {
+      for (const d of tmpDirs) await fs.rm(d, { recursive: true, force: true });
+    }
+  }
+}
+
+/** `EXPOSE 80`, `80/udp`, `8000-8002/tcp` → "80/tcp"-style keys. */
+function portKeys(spec: string): string[] {
+  const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(spec);
+  if (!m) throw new InvalidArgument(`Invalid containerPort: ${spec.split('/')[0]}`);
+  const proto = (m[3] ?? 'tcp').toLowerCase();
+  const lo = Number(m[1]);
+  const hi = m[2] ? Number(m[2]) : lo;
+  if (hi < lo) throw new InvalidArgument(`Invalid range specified for the Port: ${spec}`);
+  const out: string[] = [];
+  for (let p = lo; p <= hi; p++) out.push(`${p}/${proto}`);
+  return out;
+}
+
+function parseChmod(s: string): number {
+  if (!/^[0-7]{3,4}$/.test(s)) throw new InvalidArgument(`invalid chmod parameter: ${s}`);
+  return parseInt(s, 8);
+}
+
+/** Entries that create `dir` and whichever of its parents the image lacks (root, 0755). */
+async function dirEntries(dir: string, root: ImageRoot | undefined): Promise<PlannedEntry[]> {
+  const parts = dir.split('/').filter(Boolean);
+  const out: PlannedEntry[] = [];
+  for (let i = 1; i <= parts.length; i++) {
+    const rel = parts.slice(0, i).join('/');
+    const st = root ? await statOrUndefined(await root.resolve(rel), { follow: true }) : undefined;
+    if (st?.isDirectory()) out.push({ name: rel, type: 'directory', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 });
+    else out.push({ name: rel, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date(), size: 0 });
+  }
+  return out;
+}

@@ -1,0 +1,119 @@
+// RUN: a container of the current image state, made and started by the engine like any
+// other (same runtime, networking, cgroups), its output streamed into the build, then its
+// upper dir committed as a layer. The container is always removed when `rm` says so,
+// also when the command fails (the issue wants a failed build to leave nothing behind).
+import { lstatSync, type Stats } from 'node:fs';
+import type { Readable } from 'node:stream';
+import path from 'node:path';
+import type { Engine } from '../engine/engine.js';
+import { rootfsPaths } from '../engine/rootfs.js';
+import type { ContainerConfigInImage } from '../image/types.js';
+import { diffTar } from './layer-diff.js';
+
+export interface RunStepOptions {
+  imageId: string;
+  config: ContainerConfigInImage;
+  cmd: string[];
+  /** Build args in scope, "K=V", added to the container's environment only. */
+  buildEnv: string[];
+  networkMode?: string;
+  extraHosts?: string[];
+  /** Remove the container afterwards (default true). */
+  rm: boolean;
+  /** Output of the command, as it comes. */
+  output: (chunk: string) => void;
+  /** Called once the container exists, with its ID (for " ---> Running in …"). */
+  started: (id: string) => void;
+  signal: AbortSignal;
+}
+
+export interface RunStepResult {
+  exitCode: number;
+  containerId: string;
+  /** The layer tar; only valid until `cleanup`. */
+  diff(): Readable;
+  cleanup(): Promise<void>;
+}
+
+/** Files runc creates as mount points: not part of what the command did. */
+const MOUNT_POINTS = ['etc/hosts', 'etc/hostname', 'etc/resolv.conf', 'dev', 'proc', 'sys', '.dockerenv'];
+
+export async function runStep(engine: Engine, o: RunStepOptions): Promise<RunStepResult> {
+  const { Id: id } = await engine.containers.create({
+    Image: o.imageId,
+    Cmd: o.cmd,
+    Entrypoint: [''],
+    Env: [...(o.config.Env ?? []), ...o.buildEnv],
+    WorkingDir: o.config.WorkingDir ?? '',
+    User: o.config.User ?? '',
+    Labels: o.config.Labels ?? {},
+    Healthcheck: { Test: ['NONE'] },
+    HostConfig: {
+      NetworkMode: o.networkMode || 'bridge',
+      ExtraHosts: o.extraHosts ?? [],
+      // The build stream carries the output; no log file size to worry about beyond the step.
+      LogConfig: { Type: 'json-file', Config: {} },
+    },
+  } as Parameters<Engine['containers']['create']>[0]);
+  const dir = engine.deps.store.containerDir(id);
+  const lower = engine.images.rootfsLayers(o.imageId).lowerDirs;
+  const cleanup = async () => {
+    if (o.rm) await engine.containers.remove(id, { force: true, volumes: true }).catch(() => undefined);
+  };
+  try {
+    o.started(id);
+    const exited = engine.containers.lifecycle.waiters.nextExit(id);
+    await engine.containers.lifecycle.start(id);
+    const onAbort = () => void engine.containers.lifecycle.kill(id, 'SIGKILL').catch(() => undefined);
+    o.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await streamOutput(engine, id, exited, o.output);
+      const code = await exited;
+      return { exitCode: code, containerId: id, diff: () => diffTar(rootfsPaths(dir).upper, { skip: mountPointSkipper(lower) }), cleanup };
+    } finally {
+      o.signal.removeEventListener('abort', onAbort);
+    }
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+/**
+ * The command's output while it runs. A follower started just after a quick command has
+ * exited may never hear of the exit, so once the exit is known the follower gets a short
+ * grace, is stopped, and whatever it had not read yet is read from the log file.
+ */
+async function streamOutput(engine: Engine, id: string, exited: Promise<number>, output: (s: string) => void): Promise<void> {
+  const ac = new AbortController();
+  let seen = 0;
+  const follow = (async () => {
+    for await (const rec of engine.containers.logs(id, { follow: true, stdout: true, stderr: true, tail: 'all' }, ac.signal).records) {
+      seen++;
+      output(rec.data.toString('utf8'));
+    }
+  })().catch(() => undefined);
+  await exited;
+  await Promise.race([follow, new Promise((r) => setTimeout(r, 100))]);
+  ac.abort();
+  await follow;
+  let i = 0;
+  for await (const rec of engine.containers.logs(id, { follow: false, stdout: true, stderr: true, tail: 'all' }, new AbortController().signal).records) {
+    if (i++ >= seen) output(rec.data.toString('utf8'));
+  }
+}
+
+/** Skips runc's mount points, unless the image itself had them (then they were really changed). */
+function mountPointSkipper(lowerDirs: string[]): (rel: string, st: Stats) => boolean {
+  const inImage = new Map<string, boolean>();
+  return (rel, st) => {
+    if (!MOUNT_POINTS.includes(rel)) return false;
+    if (st.isDirectory() ? false : st.size > 0) return false;
+    if (!inImage.has(rel)) inImage.set(rel, lowerDirs.some((l) => existsSyncSafe(path.join(l, rel))));
+    return !inImage.get(rel);
+  };
+}
+
+function existsSyncSafe(p: string): boolean {
+  return lstatSync(p, { throwIfNoEntry: false }) !== undefined;
+}
