@@ -294,7 +294,11 @@ function publishRequests(ctr: ContainerRecord): PublishRequest[] {
     if (proto !== 'tcp' && proto !== 'udp') continue; // sctp: not supported by this driver
     const list = bindings[key]?.length ? bindings[key]! : [{}];
     for (const b of list) {
-      out.push({ proto, containerPort: Number(port), hostIp: b.HostIp ?? '', hostPort: b.HostPort ? Number(b.HostPort) : 0 });
+      const [first, last] = (b.HostPort ?? '').split('-').map((p) => (p ? Number(p) : 0));
+      if (!Number.isInteger(first) || first < 0 || first > 65535 || (last !== undefined && !(last >= first && last <= 65535))) {
+        throw new InvalidArgument(`invalid host port: ${b.HostPort}`);
+      }
+      out.push({ proto, containerPort: Number(port), hostIp: b.HostIp ?? '', hostPort: first, ...(last ? { hostPortEnd: last } : {}) });
     }
   }
   return out;

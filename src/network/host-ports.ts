@@ -20,6 +20,8 @@ export interface PortRequest {
   hostIp?: string;
   /** 0 or absent: a free port from the ephemeral range (`-P`, `-p 80`). */
   hostPort?: number;
+  /** `-p 8000-8010:80`: the first free port from hostPort to this one. */
+  hostPortEnd?: number;
 }
 
 interface PortsFile {
@@ -65,20 +67,24 @@ export class HostPorts {
   allocate(owner: string, req: PortRequest): Promise<number> {
     return this.lock.run('ports', async () => {
       const ip = req.hostIp || '0.0.0.0';
-      const candidates = req.hostPort ? [req.hostPort] : await this.ephemeralCandidates();
+      const fixed = req.hostPort !== undefined && req.hostPort > 0 && !(req.hostPortEnd && req.hostPortEnd > req.hostPort);
+      const candidates = fixed ? [req.hostPort!]
+        : req.hostPort ? Array.from({ length: req.hostPortEnd! - req.hostPort + 1 }, (_, i) => req.hostPort! + i)
+        : await this.ephemeralCandidates();
       for (const port of candidates) {
         if (this.taken(req.proto, ip, port)) {
-          if (req.hostPort) throw new Conflict(netMsg.portAllocated(ip, port));
+          if (fixed) throw new Conflict(netMsg.portAllocated(ip, port));
           continue;
         }
         if (!(await canBind(req.proto, ip, port))) {
-          if (req.hostPort) throw new Conflict(netMsg.portInUse(req.proto, ip, port));
+          if (fixed) throw new Conflict(netMsg.portInUse(req.proto, ip, port));
           continue;
         }
         this.state.ports[key(req.proto, ip, port)] = owner;
         await this.save();
         return port;
       }
+      if (req.hostPort) throw new Conflict(netMsg.portAllocated(ip, `${req.hostPort}-${req.hostPortEnd}`));
       throw new Unavailable(`no free host port for ${req.proto} on ${ip}`);
     });
   }

@@ -10,7 +10,7 @@ export const netMsg = {
   invalidAddress: (ip: string) => `Invalid address ${ip}: It does not belong to any of this network's subnets`,
   addressInUse: () => 'Address already in use',
   noAvailableAddress: () => 'No available addresses on this pool',
-  portAllocated: (ip: string, port: number) => `Bind for ${ip}:${port} failed: port is already allocated`,
+  portAllocated: (ip: string, port: number | string) => `Bind for ${ip}:${port} failed: port is already allocated`,
   /** Another program holds the port (Docker: its userland proxy could not listen). */
   portInUse: (proto: string, ip: string, port: number) =>
     `Error starting userland proxy: listen ${proto}${ip.includes(':') ? '6' : '4'} ${ip}:${port}: bind: address already in use`,

@@ -10,6 +10,8 @@ export interface PublishRequest {
   containerPort: number;
   /** Absent or 0: an ephemeral host port. */
   hostPort?: number;
+  /** A host port range's end (`-p 8000-8010:80`). */
+  hostPortEnd?: number;
   /** Absent, '' or 0.0.0.0: every host address. */
   hostIp?: string;
 }
@@ -42,7 +44,7 @@ export class PortPublisher {
       for (const r of requests) {
         const hostIp = r.hostIp && r.hostIp !== '' ? r.hostIp : '0.0.0.0';
         if (hostIp.includes(':')) throw new InvalidArgument(`publishing on IPv6 address ${hostIp} is not supported on this network`);
-        const hostPort = await this.hostPorts.allocate(owner, { proto: r.proto, hostIp, hostPort: r.hostPort || undefined });
+        const hostPort = await this.hostPorts.allocate(owner, { proto: r.proto, hostIp, hostPort: r.hostPort || undefined, hostPortEnd: r.hostPortEnd });
         out.push({ proto: r.proto, containerPort: r.containerPort, hostIp, hostPort, containerIp });
       }
       if (out.length) {

@@ -156,7 +156,11 @@ describe('network traffic', { concurrency: false }, () => {
     const r = await d.docker(['run', '-d', '--name', n('p2'), '-p', `${taken}:80`, 'busybox', 'sleep', '60']);
     assert.equal(r.code, 125);
     assert.match(r.stderr, new RegExp(`Bind for 0\\.0\\.0\\.0:${taken} failed: port is already allocated`));
-    await d.ok(['rm', '-f', n('p1'), n('p2')]);
+    // A host range takes its first free port.
+    const r2 = await d.docker(['run', '-d', '--name', n('p3'), '-p', `${taken}-${taken + 2}:80`, 'busybox', 'sleep', '60']);
+    assert.equal(r2.code, 0, r2.stderr);
+    assert.equal(await d.ok(['port', n('p3'), '80']), `0.0.0.0:${taken + 1}\n`);
+    await d.ok(['rm', '-f', n('p1'), n('p2'), n('p3')]);
   });
 
   test('user network: DNS answers for names, aliases (all addresses), short IDs; others are NXDOMAIN', async () => {
