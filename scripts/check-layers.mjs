@@ -11,7 +11,8 @@ const ALLOWED = {
   // POST /build hands the context to the builder.
   api: ['engine', 'image', 'build', 'contract', 'reference', 'errdefs'],
   engine: ['archive', 'image', 'runtime', 'network', 'volume', 'store', 'contract', 'reference', 'errdefs'],
-  build: ['engine', 'image', 'store', 'contract', 'reference', 'errdefs'],
+  // RUN steps commit a container's upper dir with archive's layer writer (as commit does).
+  build: ['engine', 'image', 'archive', 'store', 'contract', 'reference', 'errdefs'],
   distribution: ['image', 'store', 'contract', 'reference', 'errdefs'],
   // Compose runs on the client side, through the API (as Compose v2 does).
   compose: ['client', 'contract', 'errdefs'],

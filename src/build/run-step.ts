@@ -2,13 +2,12 @@
 // other (same runtime, networking, cgroups), its output streamed into the build, then its
 // upper dir committed as a layer. The container is always removed when `rm` says so,
 // also when the command fails (the issue wants a failed build to leave nothing behind).
-import { lstatSync, type Stats } from 'node:fs';
 import type { Readable } from 'node:stream';
-import path from 'node:path';
+import { upperLayerTar } from '../archive/overlay-layer.js';
+import { INIT_PATHS } from '../engine/commit.js';
 import type { Engine } from '../engine/engine.js';
 import { rootfsPaths } from '../engine/rootfs.js';
 import type { ContainerConfigInImage } from '../image/types.js';
-import { diffTar } from './layer-diff.js';
 
 export interface RunStepOptions {
   imageId: string;
@@ -35,9 +34,6 @@ export interface RunStepResult {
   cleanup(): Promise<void>;
 }
 
-/** Files runc creates as mount points: not part of what the command did. */
-const MOUNT_POINTS = ['etc/hosts', 'etc/hostname', 'etc/resolv.conf', 'dev', 'proc', 'sys', '.dockerenv'];
-
 export async function runStep(engine: Engine, o: RunStepOptions): Promise<RunStepResult> {
   const { Id: id } = await engine.containers.create({
     Image: o.imageId,
@@ -56,7 +52,6 @@ export async function runStep(engine: Engine, o: RunStepOptions): Promise<RunSte
     },
   } as Parameters<Engine['containers']['create']>[0]);
   const dir = engine.deps.store.containerDir(id);
-  const lower = engine.images.rootfsLayers(o.imageId).lowerDirs;
   const cleanup = async () => {
     if (o.rm) await engine.containers.remove(id, { force: true, volumes: true }).catch(() => undefined);
   };
@@ -69,7 +64,7 @@ export async function runStep(engine: Engine, o: RunStepOptions): Promise<RunSte
     try {
       await streamOutput(engine, id, exited, o.output);
       const code = await exited;
-      return { exitCode: code, containerId: id, diff: () => diffTar(rootfsPaths(dir).upper, { skip: mountPointSkipper(lower) }), cleanup };
+      return { exitCode: code, containerId: id, diff: () => layerOf(rootfsPaths(dir).upper), cleanup };
     } finally {
       o.signal.removeEventListener('abort', onAbort);
     }
@@ -103,17 +98,11 @@ async function streamOutput(engine: Engine, id: string, exited: Promise<number>,
   }
 }
 
-/** Skips runc's mount points, unless the image itself had them (then they were really changed). */
-function mountPointSkipper(lowerDirs: string[]): (rel: string, st: Stats) => boolean {
-  const inImage = new Map<string, boolean>();
-  return (rel, st) => {
-    if (!MOUNT_POINTS.includes(rel)) return false;
-    if (st.isDirectory() ? false : st.size > 0) return false;
-    if (!inImage.has(rel)) inImage.set(rel, lowerDirs.some((l) => existsSyncSafe(path.join(l, rel))));
-    return !inImage.get(rel);
-  };
-}
-
-function existsSyncSafe(p: string): boolean {
-  return lstatSync(p, { throwIfNoEntry: false }) !== undefined;
+/**
+ * The command's changes as a layer: what `docker commit` would take. The paths the runtime
+ * mounts or creates for every container (hosts, resolv.conf, /dev, ...) are left out, as
+ * Docker's init layer keeps them out of every commit.
+ */
+function layerOf(upper: string): Readable {
+  return upperLayerTar(upper, { exclude: INIT_PATHS }).stream;
 }
