@@ -78,6 +78,12 @@ async function addEntry(pack: tar.Pack, e: UpperEntry, ctx: { opaque: boolean; l
       const size = (await fh.stat()).size;
       if (size === 0) {
         await put(pack, { ...base, name, type: 'file', size: 0 });
+      } else if (size <= WHOLE_READ_MAX) {
+        // Small files in one read and one entry: a stream per file costs more than its bytes.
+        const body = Buffer.allocUnsafe(size);
+        const { bytesRead } = await fh.read(body, 0, size, 0);
+        if (bytesRead !== size) throw new Error(`${e.path} changed size while being read`);
+        await new Promise<void>((resolve, reject) => pack.entry({ ...base, name, type: 'file', size }, body, (err) => (err ? reject(err) : resolve())));
       } else {
         const w = pack.entry({ ...base, name, type: 'file', size });
         await pipeline(createReadStream('', { fd: fh.fd, autoClose: false, start: 0, end: size - 1 }), w);
@@ -95,6 +101,9 @@ async function addEntry(pack: tar.Pack, e: UpperEntry, ctx: { opaque: boolean; l
   }
   // sockets are not archived (as Docker)
 }
+
+/** Files up to this size are read whole (see addEntry). */
+const WHOLE_READ_MAX = 4 * 1024 * 1024;
 
 function put(pack: tar.Pack, header: Partial<tar.Header> & { name: string }): Promise<void> {
   return new Promise((resolve, reject) => {
