@@ -15,8 +15,11 @@ export interface BlobStreamOptions {
   /** Attempts after the first one (default 5). */
   retries?: number;
   onBytes?: (received: number) => void;
-  /** Also called with every verified-so-far chunk (e.g. to keep the compressed blob). */
-  onChunk?: (chunk: Buffer) => void;
+  /**
+   * Also called with every verified-so-far chunk (e.g. to keep the compressed blob); awaited,
+   * so a failing copy fails the stream instead of going unhandled.
+   */
+  onChunk?: (chunk: Buffer) => void | Promise<void>;
   signal?: AbortSignal;
   /** Backoff base (ms); doubled per attempt (default: the repository's). */
   backoffMs?: number;
@@ -56,7 +59,7 @@ async function* blobChunks(repo: Repository, desc: Descriptor, opts: BlobStreamO
         offset += chunk.length;
         if (offset > desc.size) throw Object.assign(new InvalidArgument(`blob ${desc.digest} is larger than its descriptor's ${desc.size} bytes`), { fatal: true });
         hash.update(chunk);
-        opts.onChunk?.(chunk);
+        await opts.onChunk?.(chunk);
         opts.onBytes?.(offset);
         yield chunk;
       }
