@@ -38,6 +38,8 @@ export interface EndpointConfigRecord {
   aliases: string[];
   /** `--ip` / IPAMConfig.IPv4Address. */
   ipv4?: string;
+  /** `--ip6` / IPAMConfig.IPv6Address (an `--ipv6` network with a given v6 subnet). */
+  ipv6?: string;
 }
 
 /** A live endpoint: an address held and a veth in the container's netns. */

@@ -9,7 +9,13 @@ export function networkInspect(rec: NetworkRecord, attached: ContainerRecord[]):
   for (const c of attached) {
     const ep = c.state.endpoints?.[rec.id];
     if (!ep) continue;
-    containers[c.spec.id] = { Name: c.spec.name, EndpointID: ep.endpointId, MacAddress: ep.mac, IPv4Address: `${ep.ip}/${ep.prefixLen}`, IPv6Address: '' };
+    containers[c.spec.id] = {
+      Name: c.spec.name,
+      EndpointID: ep.endpointId,
+      MacAddress: ep.mac,
+      IPv4Address: `${ep.ip}/${ep.prefixLen}`,
+      IPv6Address: ep.ipv6 ? `${ep.ipv6}/${ep.prefixLen6}` : '',
+    };
   }
   return {
     Name: rec.name,
@@ -18,11 +24,14 @@ export function networkInspect(rec: NetworkRecord, attached: ContainerRecord[]):
     Scope: 'local',
     Driver: rec.driver,
     EnableIPv4: rec.driver === 'bridge',
-    EnableIPv6: false,
+    EnableIPv6: !!rec.enableIPv6,
     IPAM: {
       Driver: 'default',
       Options: rec.builtin ? null : (rec.ipamOptions ?? {}),
-      Config: rec.subnet ? [{ Subnet: rec.subnet, ...(rec.ipRange ? { IPRange: rec.ipRange } : {}), Gateway: rec.gateway }] : [],
+      Config: [
+        ...(rec.subnet ? [{ Subnet: rec.subnet, ...(rec.ipRange ? { IPRange: rec.ipRange } : {}), Gateway: rec.gateway }] : []),
+        ...(rec.subnet6 ? [{ Subnet: rec.subnet6, ...(rec.ipRange6 ? { IPRange: rec.ipRange6 } : {}), Gateway: rec.gateway6 }] : []),
+      ],
     },
     Internal: rec.internal,
     Attachable: rec.attachable,
@@ -53,7 +62,7 @@ export function endpointsView(rec: ContainerRecord): Record<string, EndpointSett
   for (const cfg of rec.spec.networks ?? []) {
     const ep = rec.state.endpoints?.[cfg.networkId];
     out[cfg.networkName] = {
-      IPAMConfig: cfg.ipv4 ? { IPv4Address: cfg.ipv4 } : null,
+      IPAMConfig: cfg.ipv4 || cfg.ipv6 ? { ...(cfg.ipv4 ? { IPv4Address: cfg.ipv4 } : {}), ...(cfg.ipv6 ? { IPv6Address: cfg.ipv6 } : {}) } : null,
       Links: null,
       Aliases: cfg.aliases.length ? cfg.aliases : null,
       MacAddress: ep?.mac ?? '',
@@ -64,9 +73,9 @@ export function endpointsView(rec: ContainerRecord): Record<string, EndpointSett
       Gateway: ep?.gateway ?? '',
       IPAddress: ep?.ip ?? '',
       IPPrefixLen: ep?.prefixLen ?? 0,
-      IPv6Gateway: '',
-      GlobalIPv6Address: '',
-      GlobalIPv6PrefixLen: 0,
+      IPv6Gateway: ep?.gateway6 ?? '',
+      GlobalIPv6Address: ep?.ipv6 ?? '',
+      GlobalIPv6PrefixLen: ep?.prefixLen6 ?? 0,
       // The default bridge has no DNS, so no names (as on Docker).
       DNSNames: ep && cfg.networkName !== 'bridge' ? dnsNames(rec, cfg.networkId) : null,
     };

@@ -170,7 +170,8 @@ export class NetworkManager implements NetworkOps {
     try {
       for (const cfg of configs) ctr.state.endpoints[cfg.networkId] = await this.allocate(ctr, cfg);
       const primary = ctr.state.endpoints[configs[0].networkId];
-      ctr.state.ports = await this.layer.publish(ctr.spec.id, primary.ip, publishRequests(ctr)).catch((err: Error) => {
+      const targets = { ipv4: primary.ip, ...(primary.ipv6 ? { ipv6: primary.ipv6 } : {}) };
+      ctr.state.ports = await this.layer.publish(ctr.spec.id, targets, publishRequests(ctr)).catch((err: Error) => {
         // Docker names the endpoint when the host refuses the port.
         if (!/^Error starting userland proxy/.test(err.message)) throw err;
         throw new Conflict(`driver failed programming external connectivity on endpoint ${ctr.spec.name} (${primary.endpointId}): ${err.message}`);
@@ -228,7 +229,7 @@ export class NetworkManager implements NetworkOps {
 
   private async allocate(ctr: ContainerRecord, cfg: EndpointConfigRecord): Promise<EndpointStateRecord> {
     const endpointId = randomBytes(32).toString('hex');
-    const address = await this.layer.allocateAddress(cfg.networkId, endpointId, { ip: cfg.ipv4 });
+    const address = await this.layer.allocateAddress(cfg.networkId, endpointId, { ip: cfg.ipv4, ip6: cfg.ipv6 });
     return { ...address, endpointId, hostIfname: '', ifname: '' };
   }
 
@@ -251,7 +252,7 @@ export class NetworkManager implements NetworkOps {
       // though its state says "running" only once runc has started it.
       const ep = ctr.state.endpoints?.[networkId];
       if (!ep?.hostIfname) continue;
-      records.push({ names: dnsNames(ctr, networkId), ipv4: ep.ip });
+      records.push({ names: dnsNames(ctr, networkId), ipv4: ep.ip, ...(ep.ipv6 ? { ipv6: ep.ipv6 } : {}) });
     }
     this.layer.setDnsRecords(networkId, records);
   }
@@ -274,13 +275,16 @@ export class NetworkManager implements NetworkOps {
 /** What a container asks of one network; a network not (yet) known is looked up at start. */
 function endpointConfig(net: NetworkRecord | string, settings: { Aliases?: unknown; IPAMConfig?: unknown }): EndpointConfigRecord {
   const aliases = Array.isArray(settings.Aliases) ? settings.Aliases.filter((a): a is string => typeof a === 'string') : [];
-  const ipam = (settings.IPAMConfig ?? {}) as { IPv4Address?: unknown };
+  const ipam = (settings.IPAMConfig ?? {}) as { IPv4Address?: unknown; IPv6Address?: unknown };
   const ipv4 = typeof ipam.IPv4Address === 'string' && ipam.IPv4Address ? ipam.IPv4Address : undefined;
-  if (typeof net === 'string') return { networkId: '', networkName: net, aliases, ...(ipv4 ? { ipv4 } : {}) };
+  const ipv6 = typeof ipam.IPv6Address === 'string' && ipam.IPv6Address ? ipam.IPv6Address : undefined;
+  const asked = { ...(ipv4 ? { ipv4 } : {}), ...(ipv6 ? { ipv6 } : {}) };
+  if (typeof net === 'string') return { networkId: '', networkName: net, aliases, ...asked };
   if (net.builtin && aliases.length) throw new InvalidArgument('network-scoped alias is supported only for containers in user defined networks');
-  if (net.builtin && ipv4) throw new InvalidArgument('user specified IP address is supported on user defined networks only');
+  if (net.builtin && (ipv4 || ipv6)) throw new InvalidArgument('user specified IP address is supported on user defined networks only');
   if (ipv4 && !net.userSubnet) throw new InvalidArgument('user specified IP address is supported only when connecting to networks with user configured subnets');
-  return { networkId: net.id, networkName: net.name, aliases, ...(ipv4 ? { ipv4 } : {}) };
+  if (ipv6 && !net.userSubnet6) throw new InvalidArgument('user specified IP address is supported only when connecting to networks with user configured subnets');
+  return { networkId: net.id, networkName: net.name, aliases, ...asked };
 }
 
 /** HostConfig.PortBindings (and `-P`'s ExposedPorts) as requests to the network layer. */

@@ -16,7 +16,7 @@ export type Proto = 'tcp' | 'udp';
 
 export interface PortRequest {
   proto: Proto;
-  /** Default `0.0.0.0`. */
+  /** Default `0.0.0.0`; IPv6 addresses (`::`, `::1`) are checked apart from IPv4 ones. */
   hostIp?: string;
   /** 0 or absent: a free port from the ephemeral range (`-P`, `-p 80`). */
   hostPort?: number;
@@ -40,9 +40,10 @@ export function canBind(proto: Proto, ip: string, port: number): Promise<boolean
     if (proto === 'tcp') {
       const s = net.createServer();
       s.once('error', () => resolve(false));
-      s.listen({ host: ip, port, exclusive: true }, () => s.close(() => resolve(true)));
+      // ipv6Only: `::` is checked for IPv6 alone; the IPv4 side has its own entry.
+      s.listen({ host: ip, port, exclusive: true, ipv6Only: ip.includes(':') }, () => s.close(() => resolve(true)));
     } else {
-      const s = dgram.createSocket(ip.includes(':') ? 'udp6' : 'udp4');
+      const s = dgram.createSocket(ip.includes(':') ? { type: 'udp6', ipv6Only: true } : { type: 'udp4' });
       s.once('error', () => {
         s.close();
         resolve(false);
@@ -105,11 +106,13 @@ export class HostPorts {
     });
   }
 
-  /** 0.0.0.0 and a specific address conflict with each other, as for real sockets. */
+  /** A family's wildcard (0.0.0.0, ::) and its specific addresses conflict, as for real sockets. */
   private taken(proto: Proto, ip: string, port: number): boolean {
+    const v6 = ip.includes(':');
+    const any = v6 ? '::' : '0.0.0.0';
     return Object.keys(this.state.ports).some((k) => {
       const [p, i, n] = k.split('/');
-      return p === proto && Number(n) === port && (i === ip || i === '0.0.0.0' || ip === '0.0.0.0');
+      return p === proto && Number(n) === port && i.includes(':') === v6 && (i === ip || i === any || ip === any);
     });
   }
 

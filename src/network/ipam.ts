@@ -1,4 +1,4 @@
-// Address management for wharf's bridge networks (IPv4): which subnet each network gets and
+// Address management for wharf's bridge networks: which subnet each network gets and
 // which address each endpoint holds. One JSON record, rewritten atomically after every
 // change, so a wharfd killed mid-way restarts with the leases it had handed out and never
 // gives a running container's address to another one.
@@ -7,7 +7,12 @@
 // stop) → releasePool (network rm). At wharfd start, `reconcile` drops the leases of
 // endpoints that no longer exist.
 //
-// Layout (v1): <root>/ipam.json = { version: 1, pools: { <networkId>: PoolRecord } }
+// IPv6 (`--ipv6` networks) has its own pools beside the IPv4 ones, with the same owners;
+// the v6 arithmetic is in ipam6.ts.
+//
+// Layout (v1): <root>/ipam.json = { version: 1, pools: { <networkId>: PoolRecord },
+//   pools6?: { <networkId>: PoolRecord6 }, ulaGlobalId?: "<10 hex>" } (the v6 keys were
+//   added later; a file without them simply has no IPv6 pools yet)
 
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
@@ -15,6 +20,8 @@ import { Forbidden, InvalidArgument, Conflict, NotFound, Unavailable } from '../
 import { writeJsonAtomic, readJson, KeyedMutex } from '../store/index.js';
 import { contains, formatCidr, formatIPv4, overlaps, parseCidr, parseIPv4, size, type Cidr } from './cidr.js';
 import { netMsg } from './messages.js';
+import { allocateIn6, newPool6, newUlaGlobalId, type PoolRecord6, type PoolRequest6 } from './ipam6.js';
+import { parseCidr6 } from './cidr6.js';
 
 /** Owner of the gateway's lease; never released by `release` or `reconcile`. */
 export const GATEWAY_OWNER = '<gateway>';
@@ -33,6 +40,8 @@ export interface PoolRecord {
 interface IpamFile {
   version: 1;
   pools: Record<string, PoolRecord>;
+  pools6?: Record<string, PoolRecord6>;
+  ulaGlobalId?: string;
 }
 
 export interface PoolRequest {
@@ -67,8 +76,34 @@ export class Ipam {
     return this.state.pools[networkId];
   }
 
+  pool6(networkId: string): Readonly<PoolRecord6> | undefined {
+    return this.state.pools6?.[networkId];
+  }
+
   poolIds(): string[] {
-    return Object.keys(this.state.pools);
+    return [...new Set([...Object.keys(this.state.pools), ...Object.keys(this.state.pools6 ?? {})])];
+  }
+
+  /** The IPv6 subnet of an `--ipv6` network (alongside its IPv4 pool). */
+  createPool6(networkId: string, req: PoolRequest6): Promise<Readonly<PoolRecord6>> {
+    return this.mutate(() => {
+      const pools6 = (this.state.pools6 ??= {});
+      if (pools6[networkId]) throw new Conflict(`network ${networkId} already has an IPv6 address pool`);
+      this.state.ulaGlobalId ??= newUlaGlobalId();
+      const taken = Object.values(pools6).map((p) => parseCidr6(p.subnet));
+      const record = newPool6(req, taken, this.state.ulaGlobalId, GATEWAY_OWNER);
+      pools6[networkId] = record;
+      return record;
+    });
+  }
+
+  /** An IPv6 address for `owner`: `ip` if asked for (`--ip6`), else the next free one. */
+  allocate6(networkId: string, owner: string, opts: { ip?: string } = {}): Promise<string> {
+    return this.mutate(() => {
+      const pool = this.state.pools6?.[networkId];
+      if (!pool) throw new NotFound(netMsg.noSuchNetworkPool(networkId));
+      return allocateIn6(pool, owner, opts);
+    });
   }
 
   createPool(networkId: string, req: PoolRequest): Promise<Readonly<PoolRecord>> {
@@ -111,6 +146,7 @@ export class Ipam {
   releasePool(networkId: string): Promise<void> {
     return this.mutate(() => {
       delete this.state.pools[networkId];
+      delete this.state.pools6?.[networkId];
     });
   }
 
@@ -149,9 +185,10 @@ export class Ipam {
   /** Frees every address `owner` holds on the network (endpoint gone). */
   release(networkId: string, owner: string): Promise<void> {
     return this.mutate(() => {
-      const pool = this.state.pools[networkId];
-      if (!pool) return;
-      for (const [ip, o] of Object.entries(pool.leases)) if (o === owner) delete pool.leases[ip];
+      for (const pool of [this.state.pools[networkId], this.state.pools6?.[networkId]]) {
+        if (!pool) continue;
+        for (const [ip, o] of Object.entries(pool.leases)) if (o === owner) delete pool.leases[ip];
+      }
     });
   }
 
@@ -159,7 +196,7 @@ export class Ipam {
   reconcile(liveOwners: ReadonlySet<string>): Promise<number> {
     return this.mutate(() => {
       let dropped = 0;
-      for (const pool of Object.values(this.state.pools)) {
+      for (const pool of [...Object.values(this.state.pools), ...Object.values(this.state.pools6 ?? {})]) {
         for (const [ip, o] of Object.entries(pool.leases)) {
           if (o !== GATEWAY_OWNER && !liveOwners.has(o)) {
             delete pool.leases[ip];
@@ -180,13 +217,15 @@ export class Ipam {
   /** Runs a change on a copy and persists it; the in-memory state changes only if the write succeeded. */
   private mutate<T>(change: () => T): Promise<T> {
     return this.lock.run('ipam', async () => {
-      const before = structuredClone(this.state.pools);
+      const before = structuredClone(this.state);
       try {
         const result = change();
         await writeJsonAtomic(this.file, this.state);
         return result;
       } catch (err) {
-        this.state.pools = before;
+        Object.assign(this.state, before);
+        if (!before.pools6) delete this.state.pools6;
+        if (!before.ulaGlobalId) delete this.state.ulaGlobalId;
         throw err;
       }
     });

@@ -5,6 +5,8 @@ export const netMsg = {
   poolOverlap: () => 'Pool overlaps with other one on this address space',
   noDefaultPool: () =>
     'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network',
+  noDefaultPool6: () =>
+    'could not find an available, non-overlapping IPv6 address pool among the defaults to assign to the network',
   gatewayOutside: (gw: string) => `no matching subnet for gateway ${gw}`,
   rangeOutside: (range: string) => `no matching subnet for ip-range ${range}`,
   invalidAddress: (ip: string) => `Invalid address ${ip}: It does not belong to any of this network's subnets`,

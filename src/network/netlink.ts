@@ -30,6 +30,8 @@ export interface BridgeOptions {
   mtu?: number;
   /** The link's alias (`ip link … alias`): marks it as wharf's, for reconcile. */
   alias?: string;
+  /** `--ipv6` networks: the v6 gateway with its prefix, e.g. `fd12:3456:789a::1/64`. */
+  address6?: string;
 }
 
 export interface EndpointOptions {
@@ -45,6 +47,9 @@ export interface EndpointOptions {
   address: string;
   /** Default route; absent for `--internal` networks without a gateway route. */
   gateway?: string;
+  /** `--ipv6` networks: the v6 address with prefix, and the v6 default route's gateway. */
+  address6?: string;
+  gateway6?: string;
   /** Name inside the container; default `eth0` (then `eth1`… for further networks). */
   ifname?: string;
   mtu?: number;
@@ -112,11 +117,14 @@ export async function createBridge(opts: BridgeOptions): Promise<void> {
     await runTool('ip', ['link', 'add', 'name', opts.name, 'mtu', mtu, 'type', 'bridge']);
   }
   try {
+    if (opts.address6) await setBridgeIPv6Sysctls(opts.name);
     await runTool('ip', ['-batch', '-'], {
       input: [
         `link set dev ${opts.name} mtu ${mtu}`,
         ...(opts.alias ? [`link set dev ${opts.name} alias ${opts.alias}`] : []),
         `addr replace ${opts.address} dev ${opts.name}`,
+        // nodad: the gateway is usable at once (the DNS server binds it), no tentative delay.
+        ...(opts.address6 ? [`addr replace ${opts.address6} dev ${opts.name} nodad`] : []),
         `link set dev ${opts.name} up`,
       ].join('\n'),
     });
@@ -187,8 +195,10 @@ export async function attachEndpoint(opts: EndpointOptions): Promise<void> {
     await ipBatchInNetns(opts.netns, {
       input: [
         `addr add ${opts.address} broadcast + dev ${ifname}`,
+        ...(opts.address6 ? [`addr add ${opts.address6} dev ${ifname} nodad`] : []),
         `link set dev ${ifname} up`,
         ...(opts.gateway ? [`route add default via ${opts.gateway} dev ${ifname}`] : []),
+        ...(opts.gateway6 ? [`route add ::/0 via ${opts.gateway6} dev ${ifname}`] : []),
       ].join('\n'),
     });
   } catch (err) {
@@ -215,6 +225,22 @@ export async function detachEndpoint(hostIfname: string): Promise<void> {
 export async function setRouteLocalnet(bridge: string): Promise<void> {
   checkIfname(bridge);
   await fs.writeFile(`/proc/sys/net/ipv4/conf/${bridge}/route_localnet`, '1');
+}
+
+/**
+ * Per-interface IPv6 settings of one of wharf's dual-stack bridges (never `all`/`default`):
+ * IPv6 on even where the host's default disables it; no router advertisements taken from
+ * containers; and `force_forwarding` (Linux 6.17+) so packets coming in from the bridge are
+ * forwarded whatever the global switch says. Absent knobs (older kernels) are skipped.
+ */
+export async function setBridgeIPv6Sysctls(bridge: string): Promise<void> {
+  checkIfname(bridge);
+  const dir = `/proc/sys/net/ipv6/conf/${bridge}`;
+  for (const [knob, value] of [['disable_ipv6', '0'], ['accept_ra', '0'], ['force_forwarding', '1']]) {
+    await fs.writeFile(path.join(dir, knob), value).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+  }
 }
 
 /** Turns on IPv4 forwarding (needed for NAT); returns true if it was off. */

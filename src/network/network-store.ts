@@ -24,6 +24,13 @@ export interface NetworkRecord {
   ipRange?: string;
   /** The subnet was given (`--subnet`): only then may containers ask for an address (`--ip`). */
   userSubnet?: boolean;
+  /** `--ipv6`: dual stack, with this v6 subnet and gateway (the pool lives in IPAM). */
+  enableIPv6?: boolean;
+  subnet6?: string;
+  gateway6?: string;
+  ipRange6?: string;
+  /** A v6 subnet was given: only then may containers ask for a v6 address (`--ip6`). */
+  userSubnet6?: boolean;
   internal: boolean;
   attachable: boolean;
   labels: Record<string, string>;

@@ -13,6 +13,11 @@
 //   reaching a published port that DNATs back into its own bridge);
 // - forward filter: `--internal` bridges talk only to themselves; different wharf bridges
 //   cannot reach each other, except through a published port (DNATed connections).
+//
+// IPv6 (dual-stack bridges): the same DNAT, masquerade and hairpin rules per family. The one
+// exception is ::1: IPv6 has no route_localnet, and a reply de-NATed back to ::1 arriving on
+// a bridge is dropped by the kernel, so ::1 is left out of the DNAT rules and answered by a
+// userland proxy instead (loopback-proxy.ts), as Docker's docker-proxy does.
 
 import { runTool } from './command.js';
 
@@ -22,13 +27,16 @@ export interface NftBridge {
   subnet: string;
   /** `--internal`: no traffic in or out of the bridge, no masquerade. */
   internal?: boolean;
+  /** `--ipv6` networks: the v6 subnet, e.g. `fd12:3456:789a::/64`. */
+  subnet6?: string;
 }
 
 export interface NftPort {
   proto: 'tcp' | 'udp';
-  /** Host address to match; absent or `0.0.0.0`: every local address. */
+  /** Host address to match; absent, `0.0.0.0` or `::`: every local address of the family. */
   hostIp?: string;
   hostPort: number;
+  /** IPv4 or IPv6: the family of the rule. */
   containerIp: string;
   containerPort: number;
 }
@@ -46,7 +54,12 @@ const q = (name: string) => JSON.stringify(name);
 
 export function renderRuleset(model: NftModel): string {
   const table = model.table ?? DEFAULT_TABLE;
-  const publish = model.ports.map((p) => {
+  // A port published on ::1 alone is the loopback proxy's entirely.
+  const publish = model.ports.filter((p) => p.hostIp !== '::1').map((p) => {
+    if (p.containerIp.includes(':')) {
+      const daddr = p.hostIp && p.hostIp !== '::' ? `ip6 daddr ${p.hostIp} ` : 'ip6 daddr != ::1 ';
+      return `meta nfproto ipv6 ${daddr}${p.proto} dport ${p.hostPort} dnat ip6 to [${p.containerIp}]:${p.containerPort}`;
+    }
     const daddr = p.hostIp && p.hostIp !== '0.0.0.0' ? `ip daddr ${p.hostIp} ` : '';
     return `meta nfproto ipv4 ${daddr}${p.proto} dport ${p.hostPort} dnat ip to ${p.containerIp}:${p.containerPort}`;
   });
@@ -57,6 +70,10 @@ export function renderRuleset(model: NftModel): string {
     if (!b.internal) postrouting.push(`ip saddr ${b.subnet} oifname != ${br} masquerade`);
     postrouting.push(`oifname ${br} ip saddr 127.0.0.0/8 masquerade`);
     postrouting.push(`oifname ${br} ip saddr ${b.subnet} ct status dnat masquerade`);
+    if (b.subnet6) {
+      if (!b.internal) postrouting.push(`ip6 saddr ${b.subnet6} oifname != ${br} masquerade`);
+      postrouting.push(`oifname ${br} ip6 saddr ${b.subnet6} ct status dnat masquerade`);
+    }
     if (b.internal) {
       forward.push(`iifname ${br} oifname != ${br} drop`);
       forward.push(`oifname ${br} iifname != ${br} drop`);

@@ -11,14 +11,15 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Conflict, Forbidden, InvalidArgument, NotFound } from '../errdefs/index.js';
 import { parseCidr } from './cidr.js';
+import { parseCidr6 } from './cidr6.js';
 import { DnsServer, type DnsRecord, type Upstream } from './dns/index.js';
 import { HostPorts } from './host-ports.js';
-import { hostRoutedSubnets } from './host-routes.js';
+import { hostRoutedSubnets, hostRoutedSubnets6 } from './host-routes.js';
 import { Ipam } from './ipam.js';
 import { attachEndpoint, createBridge, linkIPv4, linksByAlias, deleteBridge, detachEndpoint, ensureIpForward, hostVethName, macForIPv4, setRouteLocalnet } from './netlink.js';
 import { NETWORK_RECORD_VERSION, NetworkStore, type NetworkRecord } from './network-store.js';
 import { deleteRuleset, type NftBridge } from './nftables.js';
-import { PortPublisher, type PortMapping, type PublishRequest } from './port-publisher.js';
+import { PortPublisher, type PortMapping, type PublishRequest, type PublishTargets } from './port-publisher.js';
 
 export interface NetworkLayerConfig {
   /** Persistent records: `<data-root>/network`. */
@@ -41,6 +42,11 @@ export interface CreateNetworkSpec {
   subnet?: string;
   gateway?: string;
   ipRange?: string;
+  /** `--ipv6`: dual stack; the v6 subnet is `subnet6` or the next /64 of wharf's ULA /48. */
+  enableIPv6?: boolean;
+  subnet6?: string;
+  gateway6?: string;
+  ipRange6?: string;
   internal: boolean;
   attachable: boolean;
   labels: Record<string, string>;
@@ -53,12 +59,18 @@ export interface EndpointAddress {
   prefixLen: number;
   gateway: string;
   mac: string;
+  /** On `--ipv6` networks. */
+  ipv6?: string;
+  prefixLen6?: number;
+  gateway6?: string;
 }
 
 export const BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name';
 
 export class NetworkLayer {
   private readonly dns = new Map<string, DnsServer>();
+  /** IPv6 networks' second DNS listener, on the v6 gateway (same records). */
+  private readonly dns6 = new Map<string, DnsServer>();
   private readonly publisher: PortPublisher;
 
   private constructor(
@@ -134,6 +146,15 @@ export class NetworkLayer {
     });
     Object.assign(rec, { subnet: pool.subnet, gateway: pool.gateway, userSubnet: !!spec.subnet, ...(pool.ipRange ? { ipRange: pool.ipRange } : {}) });
     try {
+      if (spec.enableIPv6) {
+        const pool6 = await this.ipam.createPool6(rec.id, {
+          subnet: spec.subnet6,
+          gateway: spec.gateway6,
+          ipRange: spec.ipRange6,
+          routed: spec.subnet6 ? undefined : await hostRoutedSubnets6(),
+        });
+        Object.assign(rec, { enableIPv6: true, subnet6: pool6.subnet, gateway6: pool6.gateway, userSubnet6: !!spec.subnet6, ...(pool6.ipRange ? { ipRange6: pool6.ipRange } : {}) });
+      }
       await this.bringUp(rec);
       await this.store.save(rec);
       await this.publisher.apply();
@@ -153,10 +174,19 @@ export class NetworkLayer {
     await this.publisher.apply();
   }
 
-  async allocateAddress(networkId: string, endpointId: string, opts: { ip?: string } = {}): Promise<EndpointAddress> {
+  /** Addresses for an endpoint: IPv4, and IPv6 on an `--ipv6` network (`ip`/`ip6`: `--ip`/`--ip6`). */
+  async allocateAddress(networkId: string, endpointId: string, opts: { ip?: string; ip6?: string } = {}): Promise<EndpointAddress> {
     const rec = this.store.get(networkId);
-    const ip = await this.ipam.allocate(rec.id, endpointId, opts);
-    return { ip, prefixLen: parseCidr(rec.subnet!).prefix, gateway: rec.gateway!, mac: macForIPv4(ip) };
+    const ip = await this.ipam.allocate(rec.id, endpointId, { ip: opts.ip });
+    const address: EndpointAddress = { ip, prefixLen: parseCidr(rec.subnet!).prefix, gateway: rec.gateway!, mac: macForIPv4(ip) };
+    if (!rec.enableIPv6 || !rec.subnet6) return address;
+    try {
+      const ipv6 = await this.ipam.allocate6(rec.id, endpointId, { ip: opts.ip6 });
+      return { ...address, ipv6, prefixLen6: parseCidr6(rec.subnet6).prefix, gateway6: rec.gateway6! };
+    } catch (err) {
+      await this.ipam.release(rec.id, endpointId);
+      throw err;
+    }
   }
 
   releaseAddress(networkId: string, endpointId: string): Promise<void> {
@@ -176,6 +206,8 @@ export class NetworkLayer {
       hostIfname,
       address: `${opts.address.ip}/${opts.address.prefixLen}`,
       gateway: rec.internal || !opts.defaultRoute ? undefined : opts.address.gateway,
+      ...(opts.address.ipv6 ? { address6: `${opts.address.ipv6}/${opts.address.prefixLen6}` } : {}),
+      ...(opts.address.ipv6 && !rec.internal && opts.defaultRoute ? { gateway6: opts.address.gateway6 } : {}),
       ifname: opts.ifname,
       mac: opts.address.mac,
     });
@@ -187,8 +219,8 @@ export class NetworkLayer {
     return detachEndpoint(hostIfname);
   }
 
-  publish(owner: string, containerIp: string, requests: readonly PublishRequest[]): Promise<PortMapping[]> {
-    return this.publisher.publish(owner, containerIp, requests);
+  publish(owner: string, targets: PublishTargets, requests: readonly PublishRequest[]): Promise<PortMapping[]> {
+    return this.publisher.publish(owner, targets, requests);
   }
 
   unpublish(owner: string): Promise<void> {
@@ -198,6 +230,7 @@ export class NetworkLayer {
   /** The names a user network's DNS server answers (the default bridge has none, as in Docker). */
   setDnsRecords(networkId: string, records: readonly DnsRecord[]): void {
     this.dns.get(networkId)?.setRecords(records);
+    this.dns6.get(networkId)?.setRecords(records);
   }
 
   /** The address containers on this network use as their resolver, if it has one. */
@@ -212,8 +245,10 @@ export class NetworkLayer {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.dns.values()].map((s) => s.close()));
+    await Promise.all([...this.dns.values(), ...this.dns6.values()].map((s) => s.close()));
     this.dns.clear();
+    this.dns6.clear();
+    await this.publisher.close();
   }
 
   /** Removes every bridge and the table (tests, and `wharfd --cleanup-network`). */
@@ -246,17 +281,30 @@ export class NetworkLayer {
   }
 
   private async bringUp(rec: NetworkRecord): Promise<void> {
-    await createBridge({ name: rec.bridge!, address: `${rec.gateway}/${parseCidr(rec.subnet!).prefix}`, alias: this.bridgeAlias(rec.id) });
+    await createBridge({
+      name: rec.bridge!,
+      address: `${rec.gateway}/${parseCidr(rec.subnet!).prefix}`,
+      ...(rec.subnet6 ? { address6: `${rec.gateway6}/${parseCidr6(rec.subnet6).prefix}` } : {}),
+      alias: this.bridgeAlias(rec.id),
+    });
     await setRouteLocalnet(rec.bridge!);
     if (rec.builtin || this.dns.has(rec.id)) return;
-    const server = new DnsServer({ address: rec.gateway!, networkName: rec.name, upstreams: rec.internal ? [] : await this.upstreams() });
+    const upstreams = rec.internal ? [] : await this.upstreams();
+    const server = new DnsServer({ address: rec.gateway!, networkName: rec.name, upstreams });
     await server.listen();
     this.dns.set(rec.id, server);
+    if (rec.gateway6) {
+      const server6 = new DnsServer({ address: rec.gateway6, networkName: rec.name, upstreams });
+      await server6.listen();
+      this.dns6.set(rec.id, server6);
+    }
   }
 
   private async tearDown(rec: NetworkRecord): Promise<void> {
     await this.dns.get(rec.id)?.close();
     this.dns.delete(rec.id);
+    await this.dns6.get(rec.id)?.close();
+    this.dns6.delete(rec.id);
     if (rec.bridge) await deleteBridge(rec.bridge);
     await this.ipam.releasePool(rec.id);
   }
@@ -265,7 +313,7 @@ export class NetworkLayer {
     return this.store
       .all()
       .filter((n) => n.driver === 'bridge' && n.bridge && n.subnet)
-      .map((n) => ({ name: n.bridge!, subnet: n.subnet!, internal: n.internal }));
+      .map((n) => ({ name: n.bridge!, subnet: n.subnet!, internal: n.internal, ...(n.subnet6 ? { subnet6: n.subnet6 } : {}) }));
   }
 
   private async upstreams(): Promise<Upstream[]> {
