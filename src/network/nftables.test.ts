@@ -10,6 +10,30 @@ import {
 import { runTool } from './command.js';
 import { testName, startServer, request, type Probe } from './test-probe.js';
 
+test('renderRuleset: IPv6 DNAT (not for ::1: the loopback relay has it), v6 masquerade and hairpin', () => {
+  const text = renderRuleset({
+    table: 'wharftx',
+    bridges: [{ name: 'br-6', subnet: '10.1.0.0/16', subnet6: 'fd01:2:3:4::/64' }, { name: 'br-i', subnet: '10.2.0.0/16', subnet6: 'fd01:2:3:5::/64', internal: true }],
+    ports: [
+      { proto: 'tcp', hostIp: '0.0.0.0', hostPort: 8080, containerIp: '10.1.0.2', containerPort: 80 },
+      { proto: 'tcp', hostIp: '::', hostPort: 8080, containerIp: 'fd01:2:3:4::2', containerPort: 80 },
+      { proto: 'udp', hostIp: 'fd01:2:3:4::1', hostPort: 5353, containerIp: 'fd01:2:3:4::2', containerPort: 53 },
+      { proto: 'tcp', hostIp: '::1', hostPort: 9090, containerIp: 'fd01:2:3:4::2', containerPort: 80 },
+    ],
+  });
+  const lines = text.split('\n').map((l) => l.trim());
+  for (const want of [
+    'meta nfproto ipv4 tcp dport 8080 dnat ip to 10.1.0.2:80',
+    'meta nfproto ipv6 ip6 daddr != ::1 tcp dport 8080 dnat ip6 to [fd01:2:3:4::2]:80',
+    'meta nfproto ipv6 ip6 daddr fd01:2:3:4::1 udp dport 5353 dnat ip6 to [fd01:2:3:4::2]:53',
+    'ip6 saddr fd01:2:3:4::/64 oifname != "br-6" masquerade',
+    'oifname "br-6" ip6 saddr fd01:2:3:4::/64 ct status dnat masquerade',
+    'oifname "br-i" ip6 saddr fd01:2:3:5::/64 ct status dnat masquerade',
+  ]) assert.ok(lines.includes(want), want);
+  assert.ok(!text.includes('9090'), 'a port on ::1 alone has no rule');
+  assert.ok(!lines.includes('ip6 saddr fd01:2:3:5::/64 oifname != "br-i" masquerade'), 'internal: no masquerade out');
+});
+
 test('renderRuleset: one transaction on its own table only', () => {
   const text = renderRuleset({
     table: 'wharftx',
