@@ -182,6 +182,31 @@ describe('network ipv6', { concurrency: false }, () => {
     const out = await get(n('auto'));
     assert.notEqual(out.code, 0);
     assert.equal(out.stdout, '');
+    // --internal: a v6 address but no v6 default route, and no way to the other network.
+    await d.ok(['network', 'create', '--ipv6', '--internal', n('int')]);
+    const routes = await d.ok(['run', '--rm', '--network', n('int'), 'busybox', 'sh', '-c', "ip -o -6 addr show dev eth0 scope global | wc -l; ip -6 route show default | wc -l"]);
+    assert.equal(routes.replace(/ +/g, ''), '1\n0\n');
+    const fromInternal = await get(n('int'));
+    assert.notEqual(fromInternal.code, 0);
+    await d.ok(['network', 'rm', n('int')]);
+  });
+
+  test('kill -9 of wharfd: the bridge keeps its v6 gateway, [::1] answers again, v6 addresses are not handed out twice', async () => {
+    const port = await freePort();
+    await d.ok(['run', '-d', '--name', n('keep'), '--network', n('net'), '-p', `${port}:80`, 'busybox', ...WEB]);
+    const ip6 = await inspect(n('keep'), `{{(index .NetworkSettings.Networks "${n('net')}").GlobalIPv6Address}}`);
+    const want = `hello from ${(await inspect(n('keep'), '{{.Id}}')).slice(0, 12)}\n`;
+    assert.equal(await eventually(() => httpGet('::1', port)), want);
+    await d.kill9();
+    assert.equal(await httpGet(`${PREFIX}::1`, port), want, 'DNAT rules outlive wharfd');
+    await d.restart();
+    assert.equal(await eventually(() => httpGet('::1', port)), want, 'the loopback relay is back');
+    await d.ok(['run', '-d', '--name', n('next'), '--network', n('net'), 'busybox', 'sleep', '60']);
+    assert.notEqual(await inspect(n('next'), `{{(index .NetworkSettings.Networks "${n('net')}").GlobalIPv6Address}}`), ip6);
+    const r = new Resolver({ timeout: 2000, tries: 1 });
+    r.setServers([`[${PREFIX}::1]`]);
+    assert.deepEqual(await r.resolve6(n('keep')), [ip6], 'DNS on the v6 gateway after the restart');
+    await d.ok(['rm', '-f', n('keep'), n('next')]);
   });
 
   test('cleanup: networks removed, bridges gone, the host\'s other interfaces untouched', async () => {
