@@ -8,6 +8,7 @@ import { networkFlags, networkOptionsFrom, parsePublish, UsageFailure, type Netw
 import { resourceFlags, resourceHostConfig } from './resource-options.js';
 import { securityFlags, securityHostConfig } from './security-options.js';
 import { mountFlags, mountOptions, type MountObject } from './mount-options.js';
+import { healthcheckFrom, healthFlags, type HealthConfigBody } from './health-options.js';
 
 export const createFlags: FlagSpec[] = [
   { long: 'attach', short: 'a', type: 'list', help: 'Attach to STDIN, STDOUT or STDERR' },
@@ -34,6 +35,7 @@ export const createFlags: FlagSpec[] = [
   ...resourceFlags,
   ...securityFlags,
   ...mountFlags,
+  ...healthFlags,
 ];
 
 /** What the CLI decided, before it becomes API JSON. */
@@ -54,6 +56,8 @@ export interface CreateOptions {
   resources?: Record<string, unknown>;
   /** HostConfig security fields (CapAdd, SecurityOpt, Devices, IpcMode, Init…), see security-options.ts. */
   security?: Record<string, unknown>;
+  /** --health-* / --no-healthcheck (health-options.ts); absent: the image's HEALTHCHECK applies. */
+  healthcheck?: HealthConfigBody;
 }
 
 export interface RestartPolicy { Name: string; MaximumRetryCount: number }
@@ -105,8 +109,12 @@ function usageFailure(p: Parsed, e: UsageFailure): ExitError {
 }
 
 function networkOptions(p: Parsed): NetworkOptions {
+  return usageChecked(p, () => networkOptionsFrom(p));
+}
+
+function usageChecked<T>(p: Parsed, f: () => T): T {
   try {
-    return networkOptionsFrom(p);
+    return f();
   } catch (e) {
     throw e instanceof UsageFailure ? usageFailure(p, e) : e;
   }
@@ -134,6 +142,7 @@ export function createOptionsFrom(p: Parsed, o: { detach: boolean }): CreateOpti
     logConfig: { Type: (p.flags['log-driver'] as string | undefined) ?? '', Config: Object.fromEntries((p.flags['log-opt'] as string[]).map((kv) => { const eq = kv.indexOf('='); return eq < 0 ? [kv, ''] : [kv.slice(0, eq), kv.slice(eq + 1)]; })) },
     resources: resourceHostConfig(p, { update: false }),
     security: securityHostConfig(p),
+    healthcheck: usageChecked(p, () => healthcheckFrom(p)),
   };
 }
 
@@ -178,5 +187,6 @@ export function toCreateBody(o: CreateOptions): ContainerCreateBody {
   if (Object.keys(net.exposed).length) body.ExposedPorts = net.exposed;
   if (o.stopSignal) body.StopSignal = o.stopSignal;
   if (o.stopTimeout !== undefined) body.StopTimeout = o.stopTimeout;
+  if (o.healthcheck) body.Healthcheck = o.healthcheck;
   return body;
 }

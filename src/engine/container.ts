@@ -3,6 +3,7 @@
 // together in `containers/<id>/container.json` (layout v1), written atomically.
 import type { ContainerConfig, ContainerState, HostConfig } from '../contract/index.js';
 import type { EndpointAddress, PortMapping } from '../network/index.js';
+import type { HealthState } from './health.js';
 import type { MountPointRecord } from './mount-spec.js';
 
 export const CONTAINER_RECORD_VERSION = 1;
@@ -65,6 +66,8 @@ export interface ContainerRuntimeState {
   /** While running: its endpoints by network ID, and its published ports. */
   endpoints?: Record<string, EndpointStateRecord>;
   ports?: PortMapping[];
+  /** State.Health, from the first start of a container with a health check (health.ts). */
+  health?: HealthState;
 }
 
 export interface ContainerRecord {

@@ -17,6 +17,7 @@ import { prepareRootfsDirs, rootfsPaths } from './rootfs.js';
 import { applyResourceDefaults, hostResources, validateResources } from './resources.js';
 import { resolveMounts } from './mounts.js';
 import { validateSecurity } from './security.js';
+import { validateHealthcheck } from './health.js';
 
 /** The network namespace a mode gives: the host's, another container's, or its own. */
 export function networkKind(mode: string | undefined): 'host' | 'own' | { container: string } {
@@ -52,6 +53,7 @@ export async function createContainer(deps: EngineDeps, body: ContainerCreateReq
   const hostConfig: HostConfig = { NetworkMode: 'bridge', ...(body.HostConfig ?? {}) };
   if (!hostConfig.NetworkMode || hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = 'bridge';
   validateHostConfig(hostConfig);
+  validateHealthcheck(body.Healthcheck);
   const networks = endpointsFor(deps, hostConfig.NetworkMode!, body.NetworkingConfig?.EndpointsConfig);
   hostConfig.LogConfig = effectiveLogConfig(hostConfig.LogConfig, deps.config.logDefaults);
   const warnings = validateResources(hostConfig, hostResources(), { update: false });
@@ -94,7 +96,7 @@ export async function createContainer(deps: EngineDeps, body: ContainerCreateReq
     // Three independent fsyncs, done together (create is on every `run`'s critical path).
     await Promise.all([
       writeFileAtomic(rec.spec.hostnamePath, `${config.Hostname}\n`),
-      writeFileAtomic(rec.spec.hostsPath, hostsFile({ hostname: fqdn, extraHosts: (hostConfig.ExtraHosts as string[] | undefined) ?? [] })),
+      writeFileAtomic(rec.spec.hostsPath, hostsFile({ hostname: fqdn, extraHosts: hostConfig.ExtraHosts ?? [], hostGateway: deps.networks.hostGateway() })),
       resolvConf({ hostNetwork, ...dnsOptions(hostConfig) }).then((text) => writeFileAtomic(rec.spec.resolvConfPath, text)),
     ]);
     await deps.store.add(rec);

@@ -8,6 +8,7 @@ import { ContainerFs } from './container-fs.js';
 import { ContainerService } from './containers.js';
 import { exitDir, type EngineDeps } from './deps.js';
 import { ExecService } from './exec.js';
+import { execProbeRunner, HealthMonitor } from './health.js';
 import { LogKeeper } from './log-keeper.js';
 import { reconcile } from './reconcile.js';
 import { StatsService } from './stats.js';
@@ -24,10 +25,13 @@ export class Engine {
   readonly archive: ArchiveService;
   private stopWatching: (() => void) | undefined;
   private readonly logKeeper: LogKeeper;
+  private readonly health: HealthMonitor;
 
   constructor(readonly deps: EngineDeps) {
     this.containers = new ContainerService(deps);
     this.exec = new ExecService(deps);
+    this.health = new HealthMonitor(deps, execProbeRunner(this.exec));
+    this.containers.lifecycle.health = this.health;
     this.logKeeper = new LogKeeper(deps);
     this.stats = new StatsService(deps);
     this.volumes = new VolumeOps(deps.volumes, deps.store, deps.events);
@@ -88,10 +92,13 @@ export class Engine {
     }
     await this.deps.volumes.reconcile(users);
     this.containers.lifecycle.restarts.resume((id) => this.containers.lifecycle.start(id));
+    // As Docker's restore: health checks of running containers start over ("starting").
+    for (const rec of this.deps.store.list()) if (rec.state.status === 'running' || rec.state.status === 'paused') this.health.started(rec);
     this.logKeeper.start();
   }
 
   close(): void {
+    this.health.close();
     this.containers.lifecycle.restarts.close();
     this.logKeeper.close();
     this.stopWatching?.();

@@ -68,6 +68,11 @@ export class ExecService {
     return [...this.execs.values()].filter((e) => e.containerId === containerId).map((e) => e.id);
   }
 
+  /** Drops a finished exec (a health probe's: Docker keeps no trace of those in ExecIDs). */
+  forget(id: string): void {
+    this.execs.delete(id);
+  }
+
   private forgetContainer(containerId: string): void {
     for (const id of this.idsOf(containerId)) this.execs.delete(id);
   }

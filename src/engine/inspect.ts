@@ -2,6 +2,7 @@
 // `ps` row (ContainerSummary), built from the record.
 import type { ContainerSummary } from '../contract/index.js';
 import { isActive, type ContainerRecord } from './container.js';
+import { healthText } from './health.js';
 import { humanDuration } from './human-time.js';
 import { endpointsView, networkSettingsView, summaryPorts } from './network-view.js';
 
@@ -25,6 +26,7 @@ export function inspectContainer(rec: ContainerRecord, extra: { logPath: string;
       Error: state.error,
       StartedAt: state.startedAt,
       FinishedAt: state.finishedAt,
+      ...(state.health ? { Health: state.health } : {}),
     },
     Image: spec.imageId,
     ResolvConfPath: spec.resolvConfPath,
@@ -81,7 +83,8 @@ export function statusText(rec: ContainerRecord, now = Date.now()): string {
   if (state.status === 'restarting') return `Restarting (${state.exitCode}) ${humanDuration(now - Date.parse(state.finishedAt))} ago`;
   if (isActive(state)) {
     const up = `Up ${humanDuration(now - Date.parse(state.startedAt))}`;
-    return state.status === 'paused' ? `${up} (Paused)` : up;
+    if (state.status === 'paused') return `${up} (Paused)`;
+    return state.health ? `${up} (${healthText(state.health)})` : up;
   }
   if (state.status === 'exited') return `Exited (${state.exitCode}) ${humanDuration(now - Date.parse(state.finishedAt))} ago`;
   if (state.status === 'removing') return 'Removal In Progress';

@@ -18,6 +18,7 @@ import { acquireMounts, releaseMounts } from './mounts.js';
 import { oomKilledIn, resourceSpecOpts } from './resources.js';
 import { RestartSupervisor } from './restart.js';
 import { containerLogLimits } from './log-config.js';
+import { NO_HEALTH, type HealthHooks } from './health.js';
 import { conmonSizeMax, rotateBeforeStart } from '../runtime/log-rotation.js';
 import { mountRootfs, rootfsPaths, unmountRootfs } from './rootfs.js';
 import { releaseShm, resolveSecurity } from './security.js';
@@ -32,6 +33,8 @@ export class Lifecycle {
   readonly waiters = new Waiters();
   /** Restart policies: decides after each exit, owns the back-off timers. */
   readonly restarts: RestartSupervisor;
+  /** Health check monitors (health.ts), set by the engine. */
+  health: HealthHooks = NO_HEALTH;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -102,7 +105,13 @@ export class Lifecycle {
       const net = networkKind(spec.hostConfig.NetworkMode);
       const netns = this.netnsFor(net);
       const primary = await this.deps.networks.prepare(rec);
-      if (primary) await writeNetworkedEtcFiles(rec, { ip: primary.ip, dnsServer: this.deps.networks.dnsServerFor(rec) });
+      if (primary) {
+        await writeNetworkedEtcFiles(rec, {
+          ips: primary.ipv6 ? [primary.ip, primary.ipv6] : [primary.ip],
+          dnsServer: this.deps.networks.dnsServerFor(rec),
+          hostGateway: this.deps.networks.hostGateway(),
+        });
+      }
       const sec = await resolveSecurity(rec, {
         findContainer: (ref) => this.deps.store.find(ref),
         containerDir: (id) => this.deps.store.containerDir(id),
@@ -162,6 +171,7 @@ export class Lifecycle {
       throw startError(err);
     }
     this.deps.events.publish('container', 'start', spec.id, containerAttributes(rec));
+    this.health.started(rec);
   }
 
   /** `--network container:<x>` joins x's netns, which exists only while x runs. */
@@ -205,6 +215,7 @@ export class Lifecycle {
 
   private async cleanupAfterExit(rec: ContainerRecord, exitCode: number, finishedAt = new Date().toISOString()): Promise<void> {
     const paths = this.paths(rec);
+    this.health.stopped(rec.spec.id);
     // Before `runc delete`: the OOM count goes with the cgroup.
     const oomKilled = await oomKilledIn(`/${this.deps.config.cgroupParent}/${rec.spec.id}`);
     // Independent steps, run together: each is a process spawn or a syscall round trip,

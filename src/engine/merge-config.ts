@@ -4,6 +4,7 @@
 import type { ContainerConfig } from '../contract/index.js';
 import { InvalidArgument } from '../errdefs/index.js';
 import type { ContainerConfigInImage } from '../image/types.js';
+import { mergeHealthcheck } from './health.js';
 
 function asList(v: string[] | string | null | undefined): string[] | undefined {
   if (v === null || v === undefined) return undefined;
@@ -66,7 +67,7 @@ export function mergeConfig(image: ContainerConfigInImage, req: ContainerConfig)
     OnBuild: image.OnBuild ?? null,
     Labels: { ...(image.Labels ?? {}), ...(req.Labels ?? {}) },
     ...(req.StopSignal || image.StopSignal ? { StopSignal: req.StopSignal || image.StopSignal } : {}),
-    ...(req.Healthcheck || image.Healthcheck ? { Healthcheck: req.Healthcheck ?? image.Healthcheck } : {}),
+    ...(req.Healthcheck || image.Healthcheck ? { Healthcheck: mergeHealthcheck(req.Healthcheck, image.Healthcheck) } : {}),
   };
 }
 

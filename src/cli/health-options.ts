@@ -1,0 +1,89 @@
+// The health check flags of run/create (--health-cmd, --health-interval, …, --no-healthcheck)
+// and their translation into ContainerConfig.Healthcheck, with the docker CLI's checks and
+// messages. Durations are Go's (time.ParseDuration) and travel as nanoseconds.
+import { FlagError, type FlagSpec, type Parsed } from './flags.js';
+import { UsageFailure } from './network-options.js';
+
+export const healthFlags: FlagSpec[] = [
+  { long: 'health-cmd', type: 'string', help: 'Command to run to check health' },
+  { long: 'health-interval', type: 'string', help: 'Time between running the check (ms|s|m|h) (default 0s)' },
+  { long: 'health-retries', type: 'int', help: 'Consecutive failures needed to report unhealthy' },
+  { long: 'health-start-interval', type: 'string', help: 'Time between running the check during the start period (ms|s|m|h) (default 0s)' },
+  { long: 'health-start-period', type: 'string', help: 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)' },
+  { long: 'health-timeout', type: 'string', help: 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)' },
+  { long: 'no-healthcheck', type: 'bool', help: 'Disable any container-specified HEALTHCHECK' },
+];
+
+/** ContainerConfig.Healthcheck as the Engine API takes it (durations in ns; zero = inherit/default). */
+export interface HealthConfigBody {
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
+}
+
+const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+
+/** Go's time.ParseDuration, in nanoseconds: "1.5s", "2h45m", "-300ms", "0". */
+export function parseGoDuration(s: string): number {
+  const bad = () => new Error(`time: invalid duration "${s}"`);
+  let rest = s;
+  let sign = 1;
+  if (rest.startsWith('-') || rest.startsWith('+')) {
+    sign = rest.startsWith('-') ? -1 : 1;
+    rest = rest.slice(1);
+  }
+  if (rest === '0') return 0;
+  if (rest === '') throw bad();
+  let total = 0;
+  while (rest) {
+    const m = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/.exec(rest);
+    if (!m) throw m === null && /^(\d+\.?\d*|\.\d+)$/.test(rest) ? new Error(`time: missing unit in duration "${s}"`) : bad();
+    total += Number(m[1]) * UNIT_NS[m[2]!]!;
+    rest = rest.slice(m[0].length);
+  }
+  return sign * Math.round(total);
+}
+
+function durationFlag(p: Parsed, long: string): number {
+  const raw = p.flags[long] as string | undefined;
+  if (raw === undefined) return 0;
+  try {
+    return parseGoDuration(raw);
+  } catch (e) {
+    throw new FlagError(`invalid argument "${raw}" for "--${long}" flag: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The Healthcheck to send, or undefined when no health flag was given (the image's applies).
+ * Throws UsageFailure for the combinations docker refuses before calling the daemon.
+ */
+export function healthcheckFrom(p: Parsed): HealthConfigBody | undefined {
+  const cmd = (p.flags['health-cmd'] as string | undefined) ?? '';
+  const interval = durationFlag(p, 'health-interval');
+  const timeout = durationFlag(p, 'health-timeout');
+  const startPeriod = durationFlag(p, 'health-start-period');
+  const startInterval = durationFlag(p, 'health-start-interval');
+  const retries = (p.flags['health-retries'] as number | undefined) ?? 0;
+  const any = cmd !== '' || interval !== 0 || timeout !== 0 || startPeriod !== 0 || startInterval !== 0 || retries !== 0;
+  if (p.flags['no-healthcheck']) {
+    if (any) throw new UsageFailure('--no-healthcheck conflicts with --health-* options');
+    return { Test: ['NONE'] };
+  }
+  if (!any) return undefined;
+  for (const [v, name] of [[interval, 'interval'], [timeout, 'timeout'], [retries, 'retries'], [startPeriod, 'start-period'], [startInterval, 'start-interval']] as const) {
+    if (v < 0) throw new UsageFailure(`--health-${name} cannot be negative`);
+  }
+  const hc: HealthConfigBody = {};
+  if (cmd) hc.Test = ['CMD-SHELL', cmd];
+  // Zero fields are left out (Go's omitempty): the daemon fills them from the image.
+  if (interval) hc.Interval = interval;
+  if (timeout) hc.Timeout = timeout;
+  if (startPeriod) hc.StartPeriod = startPeriod;
+  if (startInterval) hc.StartInterval = startInterval;
+  if (retries) hc.Retries = retries;
+  return hc;
+}
