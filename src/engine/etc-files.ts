@@ -5,7 +5,11 @@ import type { HostConfig } from '../contract/index.js';
 import { writeFileAtomic } from '../store/index.js';
 import type { ContainerRecord } from './container.js';
 
-export function hostsFile(opts: { hostname: string; ip?: string; extraHosts?: string[] }): string {
+/**
+ * `ips`: the container's addresses on its first network (IPv4, then IPv6), each naming it.
+ * `hostGateway`: what `--add-host name:host-gateway` stands for (the default bridge's gateway).
+ */
+export function hostsFile(opts: { hostname: string; ips?: string[]; extraHosts?: string[]; hostGateway?: string }): string {
   const lines = [
     '127.0.0.1\tlocalhost',
     '::1\tlocalhost ip6-localhost ip6-loopback',
@@ -16,9 +20,11 @@ export function hostsFile(opts: { hostname: string; ip?: string; extraHosts?: st
   ];
   for (const entry of opts.extraHosts ?? []) {
     const i = entry.indexOf(':');
-    if (i > 0) lines.push(`${entry.slice(i + 1)}\t${entry.slice(0, i)}`);
+    if (i <= 0) continue;
+    const ip = entry.slice(i + 1);
+    lines.push(`${ip === 'host-gateway' && opts.hostGateway ? opts.hostGateway : ip}\t${entry.slice(0, i)}`);
   }
-  if (opts.ip) lines.push(`${opts.ip}\t${opts.hostname}`);
+  for (const ip of opts.ips ?? []) lines.push(`${ip}\t${opts.hostname}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -71,11 +77,11 @@ export function dnsOptions(hc: HostConfig): Pick<ResolvOptions, 'dns' | 'dnsSear
  * At each start on a bridge network (before `runc create` mounts them): /etc/hosts names the
  * container's address; on a user network resolv.conf points at the network's DNS server.
  */
-export async function writeNetworkedEtcFiles(rec: ContainerRecord, opts: { ip: string; dnsServer?: string }): Promise<void> {
+export async function writeNetworkedEtcFiles(rec: ContainerRecord, opts: { ips: string[]; dnsServer?: string; hostGateway?: string }): Promise<void> {
   const { config, hostConfig } = rec.spec;
   const fqdn = config.Domainname ? `${config.Hostname}.${config.Domainname}` : config.Hostname!;
   await Promise.all([
-    writeFileAtomic(rec.spec.hostsPath, hostsFile({ hostname: fqdn, ip: opts.ip, extraHosts: hostConfig.ExtraHosts ?? [] })),
+    writeFileAtomic(rec.spec.hostsPath, hostsFile({ hostname: fqdn, ips: opts.ips, extraHosts: hostConfig.ExtraHosts ?? [], hostGateway: opts.hostGateway })),
     resolvConf({ hostNetwork: false, dnsServer: opts.dnsServer, ...dnsOptions(hostConfig) }).then((text) => writeFileAtomic(rec.spec.resolvConfPath, text)),
   ]);
 }

@@ -206,6 +206,11 @@ export class NetworkManager implements NetworkOps {
     for (const id of ids) this.refreshDns(id);
   }
 
+  /** `--add-host x:host-gateway`: the default bridge's gateway, as Docker resolves it. */
+  hostGateway(): string | undefined {
+    return this.layer.find('bridge')?.gateway;
+  }
+
   /** Resolver for the container's resolv.conf: the DNS server of its first user network. */
   dnsServerFor(ctr: ContainerRecord): string | undefined {
     const first = ctr.spec.networks?.[0];

@@ -87,6 +87,8 @@ describe('network ipv6', { concurrency: false }, () => {
     assert.match(ep.IPAddress, /^\d+\.\d+\.\d+\.2$/);
     const out = await d.ok(['exec', n('a'), 'sh', '-c', "ip -o -6 addr show dev eth0 scope global | awk '{print $4}'; ip -6 route show default"]);
     assert.equal(out, `${PREFIX}::2/64\ndefault via ${PREFIX}::1 dev eth0  metric 1024 \n`);
+    // /etc/hosts names the container by both addresses, as Docker writes it.
+    assert.equal(await d.ok(['exec', n('a'), 'sh', '-c', 'tail -2 /etc/hosts']), `${ep.IPAddress}\t${id.slice(0, 12)}\n${PREFIX}::2\t${id.slice(0, 12)}\n`);
     const netInfo = JSON.parse(await d.ok(['network', 'inspect', n('net')]))[0];
     assert.equal(netInfo.EnableIPv6, true);
     assert.equal(netInfo.IPAM.Config.length, 2);

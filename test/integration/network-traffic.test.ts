@@ -66,6 +66,9 @@ describe('network traffic', { concurrency: false }, () => {
     const id = (await inspect(n('web'), '{{.Id}}')).slice(0, 12);
     const out = await d.ok(['exec', n('web'), 'sh', '-c', 'ip -o -4 addr show eth0 | awk \'{print $4}\'; ip route | head -1; tail -1 /etc/hosts']);
     assert.equal(out, `${ip}/${prefix}\ndefault via ${gw} dev eth0 \n${ip}\t${id}\n`);
+    // --add-host: a name for an address, and `host-gateway` for the default bridge's gateway.
+    const hosts = await d.ok(['run', '--rm', '--add-host', 'db:10.1.2.3', '--add-host', 'gw:host-gateway', 'busybox', 'sh', '-c', 'grep -E "db|gw" /etc/hosts']);
+    assert.equal(hosts, `10.1.2.3\tdb\n${gw}\tgw\n`);
     assert.equal(await eventually(() => httpGet(ip, 80)), `hello from ${id}\n`);
     assert.equal(await d.ok(['run', '--rm', 'busybox', 'wget', '-qO-', `http://${ip}/index.html`]), `hello from ${id}\n`);
     // The default bridge has no DNS server (as on Docker): the host's resolvers are used, and
