@@ -62,7 +62,7 @@ export async function runStep(engine: Engine, o: RunStepOptions): Promise<RunSte
     const onAbort = () => void engine.containers.lifecycle.kill(id, 'SIGKILL').catch(() => undefined);
     o.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      await streamOutput(engine, id, exited, o.output);
+      await streamOutput(engine, id, o.output);
       const code = await exited;
       return { exitCode: code, containerId: id, diff: () => layerOf(rootfsPaths(dir).upper), cleanup };
     } finally {
@@ -74,27 +74,10 @@ export async function runStep(engine: Engine, o: RunStepOptions): Promise<RunSte
   }
 }
 
-/**
- * The command's output while it runs. A follower started just after a quick command has
- * exited may never hear of the exit, so once the exit is known the follower gets a short
- * grace, is stopped, and whatever it had not read yet is read from the log file.
- */
-async function streamOutput(engine: Engine, id: string, exited: Promise<number>, output: (s: string) => void): Promise<void> {
-  const ac = new AbortController();
-  let seen = 0;
-  const follow = (async () => {
-    for await (const rec of engine.containers.logs(id, { follow: true, stdout: true, stderr: true, tail: 'all' }, ac.signal).records) {
-      seen++;
-      output(rec.data.toString('utf8'));
-    }
-  })().catch(() => undefined);
-  await exited;
-  await Promise.race([follow, new Promise((r) => setTimeout(r, 100))]);
-  ac.abort();
-  await follow;
-  let i = 0;
-  for await (const rec of engine.containers.logs(id, { follow: false, stdout: true, stderr: true, tail: 'all' }, new AbortController().signal).records) {
-    if (i++ >= seen) output(rec.data.toString('utf8'));
+/** The command's output while it runs; ends when the container has exited and its log is read. */
+async function streamOutput(engine: Engine, id: string, output: (s: string) => void): Promise<void> {
+  for await (const rec of engine.containers.logs(id, { follow: true, stdout: true, stderr: true, tail: 'all' }, new AbortController().signal).records) {
+    output(rec.data.toString('utf8'));
   }
 }
 

@@ -217,4 +217,20 @@ describe('build', () => {
     const tmp = await fs.readdir(path.join(d.dataRoot, 'build', 'tmp'));
     assert.deepEqual(tmp, []);
   });
+  test('quick RUN steps: every step\'s output, in order, and no step waits on its log (logs -f after an exit ends)', async () => {
+    const steps = Array.from({ length: 30 }, (_, i) => `RUN echo out${i}`).join('\n');
+    const dir = await context('quick-runs', { Dockerfile: `FROM busybox\n${steps}\n` });
+    const started = Date.now();
+    const r = await build(['--no-cache', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.split('\n').filter((l) => l.startsWith('out')), Array.from({ length: 30 }, (_, i) => `out${i}`));
+    assert.ok(Date.now() - started < 30_000, `30 RUN steps took ${Date.now() - started} ms`);
+    // The engine path the builder uses, through the API: follow a container that has just exited.
+    for (let i = 0; i < 10; i++) {
+      const id = (await ok(['run', '-d', '--network', 'none', 'busybox', 'echo', `hi${i}`])).trim();
+      const logs = await d.docker(['logs', '-f', id], { timeoutMs: 10_000 });
+      assert.equal(logs.stdout, `hi${i}\n`);
+      await ok(['rm', '-f', id]);
+    }
+  });
 });
