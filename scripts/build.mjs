@@ -35,6 +35,9 @@ const targets = {
     rmSync('dist/wharf.js', { force: true });
     rmSync('dist/wharf.js.map', { force: true });
     symlinkSync('cli/wharf.cjs', 'dist/wharf.js');
+    // `wharf-compose` (docker-compose's spelling of `wharf compose`): same bundle, named entry.
+    rmSync('dist/wharf-compose', { force: true });
+    symlinkSync('cli/wharf.cjs', 'dist/wharf-compose');
   },
   daemon: () => build({ ...common, entryPoints: ['src/daemon/main.ts'], outfile: 'dist/wharfd.js' })
     .then(() => chmodSync('dist/wharfd.js', 0o755)),

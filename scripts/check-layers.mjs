@@ -5,7 +5,8 @@ import path from 'node:path';
 
 const ALLOWED = {
   // The CLI is a client of the API like any other: it never reaches into the daemon.
-  cli: ['client', 'contract', 'reference', 'errdefs'],
+  // `wharf compose` is a client too: its commands drive src/compose, which only uses the client.
+  cli: ['client', 'compose', 'contract', 'reference', 'errdefs'],
   client: ['contract', 'errdefs'],
   // Routes turn HTTP into engine calls; image types appear in the image endpoints' views;
   // POST /build hands the context to the builder.
@@ -15,7 +16,7 @@ const ALLOWED = {
   build: ['engine', 'image', 'archive', 'store', 'contract', 'reference', 'errdefs'],
   distribution: ['image', 'store', 'contract', 'reference', 'errdefs'],
   // Compose runs on the client side, through the API (as Compose v2 does).
-  compose: ['client', 'contract', 'errdefs'],
+  compose: ['client', 'contract', 'reference', 'errdefs'],
   image: ['archive', 'store', 'contract', 'reference', 'errdefs'],
   // Tar streams and container-rooted file access (cp, diff, commit, layer unpacking).
   archive: ['errdefs'],

@@ -3,7 +3,10 @@
 import { dispatch } from './dispatch.js';
 
 let settled = false;
-dispatch(process.argv.slice(2)).then(
+// Called as `docker-compose` or `wharf-compose` (a link to this file): the compose command.
+const self = process.argv[1]?.split('/').pop() ?? '';
+const argv = /^(docker|wharf)-compose(\.c?js)?$/.test(self) ? ['compose', ...process.argv.slice(2)] : process.argv.slice(2);
+dispatch(argv).then(
   (code) => { settled = true; process.exitCode = code; },
   (e: unknown) => { settled = true; process.stderr.write(`wharf: ${e instanceof Error ? e.stack : String(e)}\n`); process.exitCode = 1; },
 );

@@ -67,6 +67,7 @@ const L = {
   diff: () => import('./commands/diff.js'),
   commit: () => import('./commands/commit.js'),
   build: () => import('./commands/build.js'),
+  compose: () => import('./commands/compose.js'),
 } satisfies Record<string, Loader>;
 
 /** Top-level commands. */
@@ -79,7 +80,7 @@ export const topLevel: Record<string, Loader> = {
   update: L.update, stats: L.stats,
   events: L.events, port: L.port,
   pull: L.pull, push: L.push, login: L.login, logout: L.logout, build: L.build,
-  cp: L.cp, diff: L.diff, commit: L.commit,
+  cp: L.cp, diff: L.diff, commit: L.commit, compose: L.compose,
 };
 
 /** `docker image …`, `docker container …`, `docker system …`, `docker network …`. */

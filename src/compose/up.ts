@@ -1,0 +1,267 @@
+// `compose up` as a reconciler: project networks and volumes first, then images (built or
+// pulled), then services layer by layer in dependency order. Each service's containers are
+// compared with the wanted configuration hash and scale: up-to-date ones are started if
+// stopped, changed ones recreated, missing numbers created, extra numbers removed.
+import type { ContainerSummary, EngineClient } from '../client/index.js';
+import { isApiError, readAll } from '../client/index.js';
+import { Conflict, InvalidArgument, NotFound } from '../errdefs/index.js';
+import { buildService } from './build.js';
+import { projectContainers, number, serviceOf, name as containerNameOf } from './containers.js';
+import { createRequest, imageName } from './convert.js';
+import { connectNetwork, createNetwork, findNetwork, notFoundAsUndefined } from './engine-api.js';
+import { startLayers, withDependencies } from './graph.js';
+import { serviceHash } from './hash.js';
+import * as L from './labels.js';
+import type { Project, Service } from './model.js';
+import type { Progress } from './progress.js';
+
+export interface UpOptions {
+  /** Services named on the command line (with their dependencies); empty: all. */
+  services?: string[];
+  /** `--build`: always build; `--no-build`: never; default: build images that are missing. */
+  build?: 'always' | 'never' | 'missing';
+  forceRecreate?: boolean;
+  noRecreate?: boolean;
+  noStart?: boolean;
+  /** `--no-deps`: leave dependencies out. */
+  noDeps?: boolean;
+  removeOrphans?: boolean;
+  /** `--scale svc=N`. */
+  scale?: Record<string, number>;
+  /** Stop timeout (seconds) when recreating or scaling down. */
+  timeout?: number;
+  /** `-V`: recreate anonymous volumes instead of keeping the old container's. */
+  renewAnonVolumes?: boolean;
+}
+
+/** The services `up` acts on, in the order of their dependency layers. */
+export function selectedServices(p: Project, o: { services?: string[]; noDeps?: boolean }): Record<string, Service> {
+  const names = o.services?.length ? (o.noDeps ? o.services : withDependencies(p.services, o.services)) : Object.keys(p.services);
+  return Object.fromEntries(names.sort().map((n) => [n, p.services[n] as Service]));
+}
+
+export async function ensureNetworks(c: EngineClient, p: Project, used: Record<string, Service>, progress: Progress): Promise<void> {
+  const keys = new Set(Object.values(used).flatMap((s) => Object.keys(s.networks ?? {})));
+  for (const k of [...keys].sort()) {
+    const n = p.networks[k]!;
+    const found = await findNetwork(c, n.name);
+    if (n.external) {
+      if (!found) throw new NotFound(`network ${n.name} declared as external, but could not be found`);
+      continue;
+    }
+    if (found) {
+      if (found.Labels?.[L.PROJECT] !== undefined && found.Labels[L.PROJECT] !== p.name) progress.note(`WARN[0000] a network with name ${n.name} exists but was not created for project "${p.name}".\n`);
+      continue;
+    }
+    progress.event('Network', n.name, 'Creating');
+    await createNetwork(c, {
+      Name: n.name, Driver: n.driver ?? 'bridge', Options: n.driver_opts, Internal: n.internal, Attachable: n.attachable, EnableIPv6: n.enable_ipv6,
+      IPAM: n.ipam ? { Driver: n.ipam.driver ?? 'default', Config: (n.ipam.config ?? []).map((x) => ({ Subnet: x.subnet, Gateway: x.gateway, IPRange: x.ip_range })) } as never : undefined,
+      Labels: { ...(n.labels ?? {}), [L.PROJECT]: p.name, [L.NETWORK]: k, [L.VERSION]: L.COMPOSE_VERSION },
+    });
+    progress.event('Network', n.name, 'Created');
+  }
+}
+
+export async function ensureVolumes(c: EngineClient, p: Project, used: Record<string, Service>, progress: Progress): Promise<void> {
+  const keys = new Set(Object.values(used).flatMap((s) => (s.volumes ?? []).filter((v) => v.type === 'volume' && v.source).map((v) => v.source as string)));
+  for (const k of [...keys].sort()) {
+    const v = p.volumes[k]!;
+    const found = await notFoundAsUndefined(c.inspectVolume(v.name));
+    if (v.external) {
+      if (!found) throw new NotFound(`external volume "${v.name}" not found`);
+      continue;
+    }
+    if (found) continue;
+    progress.event('Volume', v.name, 'Creating');
+    await c.createVolume({ Name: v.name, Driver: v.driver ?? 'local', DriverOpts: v.driver_opts ?? {}, Labels: { ...(v.labels ?? {}), [L.PROJECT]: p.name, [L.VOLUME]: k, [L.VERSION]: L.COMPOSE_VERSION } } as never);
+    progress.event('Volume', v.name, 'Created');
+  }
+}
+
+async function imageId(c: EngineClient, ref: string): Promise<string | undefined> {
+  const img = await notFoundAsUndefined(c.inspectImage(ref));
+  return img?.value.Id;
+}
+
+/** Builds or pulls what the services need; returns image IDs by service. */
+export async function ensureImages(c: EngineClient, p: Project, used: Record<string, Service>, o: { build?: UpOptions['build'] }, progress: Progress): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  for (const s of Object.values(used)) {
+    const ref = imageName(p, s);
+    let id = s.pull_policy === 'always' || s.pull_policy === 'build' ? undefined : await imageId(c, ref);
+    if (s.build && o.build !== 'never' && (o.build === 'always' || s.pull_policy === 'build' || !id)) {
+      id = await buildService(c, p, s, {}, progress);
+      id ||= await imageId(c, ref);
+    }
+    if (!id && s.pull_policy !== 'never') {
+      progress.event('Image', ref, 'Pulling');
+      const [repo, tag] = splitTag(ref);
+      const res = await c.pullImage(repo, { tag });
+      const text = (await readAll(res)).toString('utf8');
+      const err = text.split('\n').map((l) => { try { return JSON.parse(l) as { error?: string }; } catch { return {}; } }).find((m) => m.error);
+      if (err?.error) throw new InvalidArgument(`service "${s.name}": pull access denied or image not found: ${err.error}`);
+      progress.event('Image', ref, 'Pulled');
+      id = await imageId(c, ref);
+    }
+    if (!id) throw new NotFound(`service "${s.name}": no such image: ${ref}`);
+    ids[s.name] = id;
+  }
+  return ids;
+}
+
+function splitTag(ref: string): [string, string] {
+  const at = ref.indexOf('@');
+  if (at >= 0) return [ref.slice(0, at), ref.slice(at + 1)];
+  const colon = ref.lastIndexOf(':');
+  return colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
+}
+
+export function scaleOf(s: Service, o: { scale?: Record<string, number> }): number {
+  return o.scale?.[s.name] ?? s.scale ?? s.deploy?.replicas ?? 1;
+}
+
+export async function up(c: EngineClient, p: Project, o: UpOptions, progress: Progress): Promise<void> {
+  const used = selectedServices(p, o);
+  for (const [svc, n] of Object.entries(o.scale ?? {})) {
+    if (!p.services[svc]) throw new NotFound(`no such service: ${svc}`);
+    if (n > 1 && p.services[svc]!.container_name) throw new InvalidArgument(`service "${svc}" has a container_name and cannot be scaled`);
+  }
+  await ensureNetworks(c, p, used, progress);
+  await ensureVolumes(c, p, used, progress);
+  const images = await ensureImages(c, p, used, o, progress);
+  const existing = await projectContainers(c, p.name, { all: true });
+  await orphans(c, p, existing, o, progress);
+  const byService = (svc: string): ContainerSummary[] => existing.filter((x) => serviceOf(x) === svc);
+  const running = new Map<string, string>();
+  for (const layer of startLayers(used)) {
+    await Promise.all(layer.map(async (svc) => {
+      const s = used[svc]!;
+      await waitForDependencies(c, p, s, used);
+      try {
+        const ids = await reconcileService(c, p, s, byService(svc), { ...o, imageId: images[svc], containerOf: (x) => running.get(x) }, progress);
+        if (ids[0]) running.set(svc, ids[0]);
+      } catch (e) {
+        if (e instanceof Error) e.message = `service "${svc}": ${e.message}`;
+        throw e;
+      }
+    }));
+  }
+}
+
+async function orphans(c: EngineClient, p: Project, existing: ContainerSummary[], o: UpOptions, progress: Progress): Promise<void> {
+  const known = (svc: string): boolean => Boolean(p.services[svc] || p.disabled[svc]);
+  const found = existing.filter((x) => !known(serviceOf(x)));
+  if (!found.length) return;
+  if (!o.removeOrphans) {
+    progress.note(`WARN[0000] Found orphan containers ([${found.map(containerNameOf).join(' ')}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.\n`);
+    return;
+  }
+  for (const x of found) await removeOne(c, x, { timeout: o.timeout }, progress);
+}
+
+export async function removeOne(c: EngineClient, x: ContainerSummary, o: { timeout?: number; volumes?: boolean }, progress: Progress): Promise<void> {
+  const n = containerNameOf(x);
+  if (x.State === 'running' || x.State === 'paused' || x.State === 'restarting') {
+    progress.event('Container', n, 'Stopping');
+    await c.stopContainer(x.Id, { timeout: o.timeout });
+    progress.event('Container', n, 'Stopped');
+  }
+  progress.event('Container', n, 'Removing');
+  await notFoundAsUndefined(c.removeContainer(x.Id, { force: true, volumes: o.volumes }));
+  progress.event('Container', n, 'Removed');
+}
+
+interface ReconcileOptions extends UpOptions { imageId?: string; containerOf: (svc: string) => string | undefined }
+
+/** Returns the IDs of the service's containers after reconciling, by number. */
+async function reconcileService(c: EngineClient, p: Project, s: Service, have: ContainerSummary[], o: ReconcileOptions, progress: Progress): Promise<string[]> {
+  const hash = serviceHash(s);
+  const want = scaleOf(s, o);
+  // Extra replicas go first, highest numbers first (compose removes from the end).
+  const sorted = [...have].sort((a, b) => number(a) - number(b));
+  const keep = sorted.slice(0, want);
+  for (const x of sorted.slice(want).reverse()) await removeOne(c, x, o, progress);
+  const ids: string[] = [];
+  const used = new Set(keep.map(number));
+  for (const x of keep) {
+    const changed = x.Labels?.[L.CONFIG_HASH] !== hash || (o.imageId !== undefined && x.ImageID !== o.imageId);
+    if (o.forceRecreate || (changed && !o.noRecreate)) {
+      progress.event('Container', containerNameOf(x), 'Recreate');
+      await removeOne(c, x, { timeout: o.timeout, volumes: o.renewAnonVolumes }, silentWrap(progress));
+      ids.push(await createOne(c, p, s, number(x), hash, o, progress));
+      progress.event('Container', containerNameOf(x), 'Recreated');
+      continue;
+    }
+    if (!o.noStart && x.State !== 'running') {
+      progress.event('Container', containerNameOf(x), 'Starting');
+      if (x.State === 'paused') await c.unpauseContainer(x.Id);
+      else await c.startContainer(x.Id);
+      progress.event('Container', containerNameOf(x), 'Started');
+    } else if (x.State === 'running') progress.event('Container', containerNameOf(x), 'Running');
+    ids.push(x.Id);
+  }
+  for (let n = 1; ids.length < want; n++) {
+    if (used.has(n)) continue;
+    used.add(n);
+    ids.push(await createOne(c, p, s, n, hash, o, progress));
+  }
+  return ids;
+}
+
+function silentWrap(progress: Progress): Progress {
+  return { event: () => undefined, note: progress.note };
+}
+
+async function createOne(c: EngineClient, p: Project, s: Service, n: number, hash: string, o: ReconcileOptions, progress: Progress): Promise<string> {
+  const req = createRequest(p, s, { number: n, hash, imageId: o.imageId, containerOf: o.containerOf });
+  progress.event('Container', req.name, 'Creating');
+  let id: string;
+  try {
+    ({ Id: id } = await c.createContainer(req.body, { name: req.name }));
+  } catch (e) {
+    if (isApiError(e) && e.statusCode === 409) throw new Conflict(e.message);
+    throw e;
+  }
+  for (const m of req.more) await connectNetwork(c, m.network, id, m.endpoint);
+  progress.event('Container', req.name, 'Created');
+  if (!o.noStart) {
+    progress.event('Container', req.name, 'Starting');
+    await c.startContainer(id);
+    progress.event('Container', req.name, 'Started');
+  }
+  return id;
+}
+
+/** depends_on conditions: healthy and completed-successfully wait on the dependency's containers. */
+async function waitForDependencies(c: EngineClient, p: Project, s: Service, used: Record<string, Service>): Promise<void> {
+  for (const [dep, cond] of Object.entries(s.depends_on ?? {})) {
+    if (!used[dep] || cond.condition === 'service_started') continue;
+    const list = await projectContainers(c, p.name, { all: true, services: [dep] });
+    for (const x of list) {
+      if (cond.condition === 'service_completed_successfully') {
+        const w = await c.waitContainer(x.Id, 'not-running');
+        const r = await w.result;
+        if (r.StatusCode !== 0) throw new InvalidArgument(`service "${dep}" didn't complete successfully: exit ${r.StatusCode}`);
+        continue;
+      }
+      await waitHealthy(c, x, cond.required);
+    }
+  }
+}
+
+async function waitHealthy(c: EngineClient, x: ContainerSummary, required: boolean): Promise<void> {
+  for (;;) {
+    const { value } = await c.inspectContainer(x.Id);
+    const state = value.State as { Status?: string; Health?: { Status?: string } } | undefined;
+    const health = state?.Health?.Status;
+    if (health === 'healthy') return;
+    if (!health) {
+      if (!required) return;
+      throw new InvalidArgument(`dependency failed to start: container ${containerNameOf(x)} has no healthcheck configured`);
+    }
+    if (health === 'unhealthy') throw new InvalidArgument(`dependency failed to start: container ${containerNameOf(x)} is unhealthy`);
+    if (state?.Status === 'exited') throw new InvalidArgument(`dependency failed to start: container ${containerNameOf(x)} exited`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
