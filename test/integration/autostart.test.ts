@@ -16,6 +16,9 @@ test('wharf run through a symlink, with no daemon, starts wharfd and goes on', {
   // Installed CLIs are symlinks (/usr/local/bin/wharf): wharfd.js must be found from the real file.
   const bin = await fs.mkdtemp(path.join(os.tmpdir(), 'wharf-it-bin-'));
   await fs.symlink(WHARF, path.join(bin, 'wharf'));
+  // The default daemon makes the default bridge and nft table; they go too if they were not here.
+  const hadBridge = (await run('ip', ['link', 'show', 'dev', 'wharf0'])).code === 0;
+  const hadTable = (await run('nft', ['list', 'table', 'inet', 'wharf'])).code === 0;
   const env = { ...process.env };
   delete env.DOCKER_HOST;
   delete env.WHARFD;
@@ -32,6 +35,8 @@ test('wharf run through a symlink, with no daemon, starts wharfd and goes on', {
       process.kill(pid, 'SIGTERM');
       for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 50));
     }
+    if (!hadBridge) await run('ip', ['link', 'del', 'dev', 'wharf0']);
+    if (!hadTable) await run('nft', ['delete', 'table', 'inet', 'wharf']);
     await fs.rm(DEFAULT_ROOT, { recursive: true, force: true });
     await fs.rm(DEFAULT_EXEC, { recursive: true, force: true });
     await fs.rm(bin, { recursive: true, force: true });
