@@ -2,7 +2,11 @@
 export { loadProject, findDefaultFiles, normalizeProjectName, DEFAULT_FILES } from './loader.js';
 export type { LoadOptions } from './loader.js';
 export type * from './model.js';
-export { up, selectedServices, scaleOf, ensureImages, ensureNetworks, ensureVolumes, removeOne } from './up.js';
+export { up, selectedServices, scaleOf, ensureImages, ensureNetworks, ensureVolumes, removeOne, waitForDependencies } from './up.js';
+export { createOneOff, runService } from './oneoff.js';
+export type { RunOptions, OneOff } from './oneoff.js';
+export { serviceContainer } from './select.js';
+export type { PickOptions } from './select.js';
 export type { UpOptions } from './up.js';
 export { down } from './down.js';
 export type { DownOptions } from './down.js';

@@ -15,6 +15,8 @@ export const DEPENDS_ON = 'com.docker.compose.depends_on';
 export const NETWORK = 'com.docker.compose.network';
 export const VOLUME = 'com.docker.compose.volume';
 export const REPLACE = 'com.docker.compose.replace';
+/** The random ID of a `compose run` container (its name carries the first 12 hex digits). */
+export const SLUG = 'com.docker.compose.slug';
 /** The Compose version wharf's compose claims in com.docker.compose.version. */
 export const COMPOSE_VERSION = '2.29.0';
 

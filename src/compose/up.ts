@@ -137,7 +137,7 @@ export async function up(c: EngineClient, p: Project, o: UpOptions, progress: Pr
   for (const layer of startLayers(used)) {
     await Promise.all(layer.map(async (svc) => {
       const s = used[svc]!;
-      await waitForDependencies(c, p, s, used);
+      await waitForDependencies(c, p, s, used, progress);
       try {
         const ids = await reconcileService(c, p, s, byService(svc), { ...o, imageId: images[svc], containerOf: (x) => running.get(x) }, progress);
         if (ids[0]) running.set(svc, ids[0]);
@@ -234,20 +234,21 @@ async function createOne(c: EngineClient, p: Project, s: Service, n: number, has
 }
 
 /** depends_on conditions: healthy and completed-successfully wait on the dependency's containers. */
-async function waitForDependencies(c: EngineClient, p: Project, s: Service, used: Record<string, Service>): Promise<void> {
-  for (const [dep, cond] of Object.entries(s.depends_on ?? {})) {
-    if (!used[dep] || cond.condition === 'service_started') continue;
-    const list = await projectContainers(c, p.name, { all: true, services: [dep] });
-    for (const x of list) {
-      if (cond.condition === 'service_completed_successfully') {
-        const w = await c.waitContainer(x.Id, 'not-running');
-        const r = await w.result;
-        if (r.StatusCode !== 0) throw new InvalidArgument(`service "${dep}" didn't complete successfully: exit ${r.StatusCode}`);
-        continue;
-      }
-      await waitHealthy(c, x, cond.required);
+export async function waitForDependencies(c: EngineClient, p: Project, s: Service, used: Record<string, Service>, progress?: Progress): Promise<void> {
+  const waits = Object.entries(s.depends_on ?? {}).filter(([dep, cond]) => used[dep] && cond.condition !== 'service_started');
+  const lists = await Promise.all(waits.map(async ([dep, cond]) => ({ dep, cond, list: await projectContainers(c, p.name, { all: true, services: [dep] }) })));
+  for (const { list } of lists) for (const x of list) progress?.event('Container', containerNameOf(x), 'Waiting');
+  await Promise.all(lists.flatMap(({ dep, cond, list }) => list.map(async (x) => {
+    if (cond.condition === 'service_completed_successfully') {
+      const w = await c.waitContainer(x.Id, 'not-running');
+      const r = await w.result;
+      if (r.StatusCode !== 0) throw new InvalidArgument(`service "${dep}" didn't complete successfully: exit ${r.StatusCode}`);
+      progress?.event('Container', containerNameOf(x), 'Exited');
+      return;
     }
-  }
+    await waitHealthy(c, x, cond.required);
+    progress?.event('Container', containerNameOf(x), 'Healthy');
+  })));
 }
 
 async function waitHealthy(c: EngineClient, x: ContainerSummary, required: boolean): Promise<void> {

@@ -1,11 +1,11 @@
 // wharf compose up / create: reconcile the project (src/compose/up.ts); attached mode
 // then follows the containers' logs until they all exit or Ctrl-C stops them.
-import { down as _down, projectContainers, up, type UpOptions } from '../../compose/index.js';
+import { containerName, down as _down, projectContainers, serviceOf, up, type Project, type UpOptions } from '../../compose/index.js';
 import { InvalidArgument } from '../../errdefs/index.js';
 import { ExitError, type CliContext } from '../context.js';
 import { FlagError, type CommandSpec, type Parsed } from '../flags.js';
 import { load, progress } from './compose-project.js';
-import { streamLogs } from './compose-logs.js';
+import { shortName, streamLogs } from './compose-logs.js';
 
 void _down;
 
@@ -71,21 +71,32 @@ export async function main(ctx: CliContext, p: Parsed): Promise<number> {
   const c = await ctx.client();
   const o = options(p, { noStart: p.flags['no-start'] as boolean });
   await up(c, project, o, progress(ctx));
-  if (p.flags.wait) await waitRunning(c, project.name, p.args, (p.flags['wait-timeout'] as number | undefined) ?? 0);
+  if (p.flags.wait) await waitRunning(ctx, c, project, p.args, (p.flags['wait-timeout'] as number | undefined) ?? 0);
   if (detach || o.noStart) return 0;
   return attached(ctx, project.name, p, { abort, exitFrom, timeout: o.timeout });
 }
 
-async function waitRunning(c: Awaited<ReturnType<CliContext['client']>>, project: string, services: string[], timeoutS: number): Promise<void> {
+/**
+ * `--wait`: every container running (and healthy when it has a health check). A service
+ * others wait on with service_completed_successfully may have exited 0 instead.
+ */
+async function waitRunning(ctx: CliContext, c: Awaited<ReturnType<CliContext['client']>>, project: Project, services: string[], timeoutS: number): Promise<void> {
   const end = timeoutS ? Date.now() + timeoutS * 1000 : Infinity;
-  for (;;) {
-    const list = await projectContainers(c, project, { all: true, services });
-    const states = await Promise.all(list.map(async (x) => (await c.inspectContainer(x.Id)).value.State as { Status?: string; Health?: { Status?: string } }));
-    if (states.some((s) => s.Status === 'exited' || s.Health?.Status === 'unhealthy')) throw new ExitError(1, 'container exited or became unhealthy while waiting');
-    if (states.every((s) => s.Status === 'running' && (!s.Health || s.Health.Status === 'healthy'))) return;
-    if (Date.now() > end) throw new ExitError(1, 'timeout waiting for the project to be running');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const oneShot = new Set(Object.values(project.services).flatMap((s) => Object.entries(s.depends_on ?? {}).filter(([, d]) => d.condition === 'service_completed_successfully').map(([n]) => n)));
+  const list = await projectContainers(c, project.name, { all: true, services });
+  const pr = progress(ctx);
+  for (const x of list) pr.event('Container', containerName(x), 'Waiting');
+  await Promise.all(list.map(async (x) => {
+    for (;;) {
+      const s = (await c.inspectContainer(x.Id)).value.State as { Status?: string; ExitCode?: number; Health?: { Status?: string } };
+      if (s.Status === 'exited' && s.ExitCode === 0 && oneShot.has(serviceOf(x))) { pr.event('Container', containerName(x), 'Exited'); return; }
+      if (s.Status === 'exited' || s.Status === 'dead') throw new ExitError(1, `container ${containerName(x)} exited (${s.ExitCode ?? 0})`);
+      if (s.Health?.Status === 'unhealthy') throw new ExitError(1, `container ${containerName(x)} is unhealthy`);
+      if (s.Status === 'running' && (!s.Health || s.Health.Status === 'healthy')) { pr.event('Container', containerName(x), 'Healthy'); return; }
+      if (Date.now() > end) throw new ExitError(1, 'timeout waiting for the project to be running|healthy');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }));
 }
 
 /** Follows logs; Ctrl-C (or, with --abort-on-container-exit, the first exit) stops the project's containers. */
@@ -105,11 +116,12 @@ async function attached(ctx: CliContext, project: string, p: Parsed, o: { abort:
   process.on('SIGINT', onSig);
   process.on('SIGTERM', onSig);
   try {
+    ctx.stdout.write(`Attaching to ${list.map((x) => shortName(project, x)).join(', ')}\n`);
     const waits = await Promise.all(list.map(async (x) => ({ x, w: await c.waitContainer(x.Id, 'not-running') })));
     const exitCodes = new Map<string, number>();
     const exits = waits.map(({ x, w }) => w.result.then((r) => {
       exitCodes.set(x.Id, r.StatusCode);
-      ctx.stdout.write(`${x.Names[0]?.slice(1)} exited with code ${r.StatusCode}\n`);
+      ctx.stdout.write(`${shortName(project, x)} exited with code ${r.StatusCode}\n`);
       if (o.abort) {
         ctx.stdout.write(`Aborting on container exit...\n`);
         void stopAll();

@@ -36,6 +36,14 @@ const COMMANDS: Record<string, Loader> = {
   start: lifecycle('start'), stop: lifecycle('stop'), restart: lifecycle('restart'), kill: lifecycle('kill'),
   rm: lifecycle('rm'), pause: lifecycle('pause'), unpause: lifecycle('unpause'),
   version: lifecycle('version'), ls: lifecycle('ls'),
+  exec: () => import('./compose-exec.js'),
+  run: () => import('./compose-run.js'),
+  port: () => import('./compose-port.js'),
+  top: () => import('./compose-top.js'),
+  images: () => import('./compose-images.js'),
+  cp: () => import('./compose-cp.js'),
+  pull: () => import('./compose-pull.js'),
+  push: () => import('./compose-push.js'),
 };
 
 const HELP = `

@@ -1,0 +1,202 @@
+// wharf compose beyond up/down, on examples/compose-health (busybox only): depends_on
+// service_healthy and service_completed_successfully, --wait, exec, run, port, top,
+// images, cp, the lifecycle commands, ls, version; attached up with prefixed logs.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO, startDaemon, type TestDaemon } from './harness.js';
+
+const EXAMPLE = path.join(REPO, 'examples/compose-health');
+const P = 'cmds';
+
+describe('compose: commands on a running project', { concurrency: false }, () => {
+  let d: TestDaemon;
+  let dir: string;
+  const compose = (args: string[], o: { input?: string } = {}) => d.wharf(['compose', '-p', P, '--project-directory', dir, ...args], { timeoutMs: 120_000, ...o });
+  const inspect = async (name: string, fmt: string) => (await d.ok(['inspect', '--format', fmt, name], 'docker')).trim();
+
+  before(async () => {
+    d = await startDaemon();
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'wharf-compose-cmds-'));
+    await fs.cp(EXAMPLE, dir, { recursive: true });
+  });
+  after(async () => {
+    try {
+      await compose(['down', '-v', '--remove-orphans', '-t', '0']);
+      await d.wharf(['compose', '-p', 'cmdsattached', '--project-directory', path.join(dir, 'attached'), 'down', '-t', '0']);
+      await d.wharf(['compose', '-p', 'cmdsfail', '--project-directory', path.join(dir, 'fail'), 'down', '-t', '0']);
+      await d.close();
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('up --wait: app starts after db is healthy and migrate exited 0', async () => {
+    const r = await compose(['up', '-d', '--wait']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stderr.split('\n').filter((l) => / Container cmds-/.test(l));
+    const at = (s: string) => { const i = lines.indexOf(s); assert.ok(i >= 0, `${s} missing in\n${lines.join('\n')}`); return i; };
+    assert.ok(at(' Container cmds-db-1  Healthy') < at(' Container cmds-app-1  Creating'));
+    assert.ok(at(' Container cmds-migrate-1  Exited') < at(' Container cmds-app-1  Creating'));
+    assert.equal(await inspect('cmds-db-1', '{{.State.Health.Status}}'), 'healthy');
+    assert.equal(await inspect('cmds-app-1', '{{.State.Status}}'), 'running');
+    assert.equal(await inspect('cmds-migrate-1', '{{.State.Status}} {{.State.ExitCode}}'), 'exited 0');
+    const appStarted = Date.parse(await inspect('cmds-app-1', '{{.State.StartedAt}}'));
+    const migrateDone = Date.parse(await inspect('cmds-migrate-1', '{{.State.FinishedAt}}'));
+    assert.ok(appStarted >= migrateDone, `app started ${appStarted} before migrate finished ${migrateDone}`);
+  });
+
+  test('exec -T with -e, -u, -w; exit code passes through; unknown service fails', async () => {
+    const r = await compose(['exec', '-T', '-e', 'EXTRA=x', '-u', '1000', '-w', '/tmp', 'app', 'sh', '-c', 'echo "$GREETING $EXTRA $(id -u) $(pwd)"']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'hi x 1000 /tmp\n');
+    assert.equal((await compose(['exec', '-T', 'app', 'sh', '-c', 'exit 7'])).code, 7);
+    const bad = await compose(['exec', '-T', 'nope', 'true']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /service "nope" is not running/);
+  });
+
+  test('exec --index picks the replica', async () => {
+    const r = await compose(['up', '-d', '--scale', 'app=2', '--no-recreate']);
+    assert.equal(r.code, 0, r.stderr);
+    const h2 = await compose(['exec', '-T', '--index', '2', 'app', 'hostname']);
+    assert.equal(h2.stdout.trim(), (await inspect('cmds-app-2', '{{.Config.Hostname}}')));
+    const h1 = await compose(['exec', '-T', 'app', 'hostname']);
+    assert.equal(h1.stdout.trim(), (await inspect('cmds-app-1', '{{.Config.Hostname}}')));
+    assert.match((await compose(['exec', '-T', '--index', '5', 'app', 'true'])).stderr, /service "app" is not running container #5/);
+    assert.equal((await compose(['up', '-d', '--scale', 'app=1', '--no-recreate'])).code, 0);
+  });
+
+  test('run --rm -T -e: one-off output, exit code, nothing left', async () => {
+    const r = await compose(['run', '--rm', '-T', '-e', 'X=1', 'app', 'sh', '-c', 'echo "run $X $GREETING"; exit 3']);
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal(r.stdout, 'run 1 hi\n');
+    const left = await d.ok(['ps', '-a', '--filter', 'label=com.docker.compose.oneoff=True', '--format', '{{.Names}}'], 'docker');
+    assert.equal(left, '');
+  });
+
+  test('run -d: oneoff label, run name, no published ports unless --service-ports, not in ps', async () => {
+    const r = await compose(['run', '-d', '--no-deps', 'app', 'sleep', '100']);
+    assert.equal(r.code, 0, r.stderr);
+    const id = r.stdout.trim();
+    assert.match(id, /^[0-9a-f]{64}$/);
+    const labels = JSON.parse(await inspect(id, '{{json .Config.Labels}}')) as Record<string, string>;
+    assert.equal(labels['com.docker.compose.oneoff'], 'True');
+    assert.equal(labels['com.docker.compose.service'], 'app');
+    assert.match(labels['com.docker.compose.slug'] ?? '', /^[0-9a-f]{64}$/);
+    const name = (await inspect(id, '{{.Name}}')).slice(1);
+    assert.equal(name, `cmds-app-run-${labels['com.docker.compose.slug']!.slice(0, 12)}`);
+    assert.equal(await inspect(id, '{{json .HostConfig.PortBindings}}'), '{}');
+    assert.equal(await inspect(id, '{{.HostConfig.RestartPolicy.Name}}'), 'no');
+    assert.doesNotMatch((await compose(['ps'])).stdout, /run-/);
+    const sp = await compose(['run', '-d', '--service-ports', '--no-deps', 'app', 'sleep', '100']);
+    assert.equal(sp.code, 0, sp.stderr);
+    assert.match(await inspect(sp.stdout.trim(), '{{json .HostConfig.PortBindings}}'), /"80\/tcp":\[\{"HostIp":"127.0.0.1","HostPort":""\}\]/);
+    await d.ok(['rm', '-f', id, sp.stdout.trim()], 'docker');
+  });
+
+  test('port prints the published address; an unpublished port is an error', async () => {
+    const r = await compose(['port', 'app', '80']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^127\.0\.0\.1:\d+\n$/);
+    const hostPort = await inspect('cmds-app-1', '{{(index (index .NetworkSettings.Ports "80/tcp") 0).HostPort}}');
+    assert.equal(r.stdout, `127.0.0.1:${hostPort}\n`);
+    const bad = await compose(['port', 'app', '81']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /no port 81\/tcp for container cmds-app-1/);
+  });
+
+  test('top: one table, SERVICE and # first', async () => {
+    const r = await compose(['top', 'app', 'db']);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = r.stdout.trimEnd().split('\n');
+    assert.match(rows[0] ?? '', /^SERVICE +# +UID +PID +PPID +C +STIME +TTY +TIME +CMD$/);
+    assert.ok(rows.some((l) => /^app +1 +.*sleep 1000$/.test(l)), r.stdout);
+    assert.ok(rows.some((l) => /^db +1 +.*sleep 1000$/.test(l)), r.stdout);
+  });
+
+  test('images: the image of every container', async () => {
+    const r = await compose(['images']);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = r.stdout.trimEnd().split('\n');
+    assert.match(rows[0] ?? '', /^CONTAINER +REPOSITORY +TAG +IMAGE ID +SIZE$/);
+    assert.deepEqual(rows.slice(1).map((l) => l.split(/ +/).slice(0, 3)), [['cmds-app-1', 'busybox', 'latest'], ['cmds-db-1', 'busybox', 'latest'], ['cmds-migrate-1', 'busybox', 'latest']]);
+    const id = (await d.ok(['image', 'inspect', '--format', '{{.Id}}', 'busybox'], 'docker')).trim().replace(/^sha256:/, '');
+    assert.equal((await compose(['images', '-q'])).stdout, `${id}\n`);
+  });
+
+  test('cp both ways through the service name', async () => {
+    const local = path.join(dir, 'note.txt');
+    await fs.writeFile(local, 'copied in\n');
+    const up = await compose(['cp', local, 'app:/tmp/note.txt']);
+    assert.equal(up.code, 0, up.stderr);
+    assert.equal((await compose(['exec', '-T', 'app', 'cat', '/tmp/note.txt'])).stdout, 'copied in\n');
+    const back = path.join(dir, 'back.txt');
+    const down = await compose(['cp', 'app:/tmp/note.txt', back]);
+    assert.equal(down.code, 0, down.stderr);
+    assert.equal(await fs.readFile(back, 'utf8'), 'copied in\n');
+  });
+
+  test('pause, unpause, stop, start, restart, kill, rm', async () => {
+    const state = () => inspect('cmds-app-1', '{{.State.Status}}');
+    let r = await compose(['pause', 'app']);
+    assert.equal(r.stderr, ' Container cmds-app-1  Pausing\n Container cmds-app-1  Paused\n');
+    assert.equal(await state(), 'paused');
+    r = await compose(['unpause', 'app']);
+    assert.equal(r.stderr, ' Container cmds-app-1  Unpausing\n Container cmds-app-1  Unpaused\n');
+    assert.equal(await state(), 'running');
+    r = await compose(['stop', 'app']);
+    assert.equal(r.stderr, ' Container cmds-app-1  Stopping\n Container cmds-app-1  Stopped\n');
+    assert.equal(await state(), 'exited');
+    r = await compose(['start', 'app']);
+    assert.equal(r.stderr, ' Container cmds-app-1  Starting\n Container cmds-app-1  Started\n');
+    assert.equal(await state(), 'running');
+    const before = await inspect('cmds-app-1', '{{.State.StartedAt}}');
+    r = await compose(['restart', 'app']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.notEqual(await inspect('cmds-app-1', '{{.State.StartedAt}}'), before);
+    r = await compose(['kill', 'app']);
+    assert.equal(r.stderr, ' Container cmds-app-1  Killing\n Container cmds-app-1  Killed\n');
+    assert.equal(await state(), 'exited');
+    r = await compose(['rm', '-f', 'app']);
+    assert.equal(r.stderr, ' Container cmds-app-1  Removing\n Container cmds-app-1  Removed\n');
+    assert.equal((await d.docker(['inspect', 'cmds-app-1'])).code, 1);
+    assert.equal((await compose(['up', '-d', 'app'])).code, 0);
+  });
+
+  test('ls and version', async () => {
+    const r = await compose(['ls']);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = r.stdout.trimEnd().split('\n');
+    assert.match(rows[0] ?? '', /^NAME +STATUS +CONFIG FILES$/);
+    assert.deepEqual(rows.slice(1).map((l) => l.split(/ {2,}/)), [[P, 'running(2)', path.join(dir, 'compose.yaml')]]);
+    const all = await compose(['ls', '-a', '--format', 'json']);
+    assert.deepEqual(JSON.parse(all.stdout), [{ Name: P, Status: 'exited(1), running(2)', ConfigFiles: path.join(dir, 'compose.yaml') }]);
+    assert.equal((await compose(['ls', '-q'])).stdout, `${P}\n`);
+    assert.equal((await compose(['version', '--short'])).stdout, '2.29.0\n');
+    assert.match((await compose(['version'])).stdout, /^Docker Compose version v2\.29\.0/);
+  });
+
+  test('a failed service_completed_successfully dependency stops up with its exit code', async () => {
+    const fail = path.join(dir, 'fail');
+    await fs.mkdir(fail);
+    await fs.writeFile(path.join(fail, 'compose.yaml'), 'services:\n  init:\n    image: busybox\n    command: ["sh", "-c", "exit 3"]\n  main:\n    image: busybox\n    command: ["sleep", "100"]\n    depends_on:\n      init:\n        condition: service_completed_successfully\n');
+    const r = await d.wharf(['compose', '-p', 'cmdsfail', '--project-directory', fail, 'up', '-d'], { timeoutMs: 60_000 });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /service "init" didn't complete successfully: exit 3/);
+    assert.equal((await d.docker(['inspect', 'cmdsfail-main-1'])).code, 1);
+  });
+
+  test('attached up: prefixed logs, exit lines, exit code from a service', async () => {
+    const att = path.join(dir, 'attached');
+    await fs.mkdir(att);
+    await fs.writeFile(path.join(att, 'compose.yaml'), 'services:\n  a:\n    image: busybox\n    command: ["sh", "-c", "echo hello from a; sleep 30"]\n    stop_signal: SIGKILL\n  bb:\n    image: busybox\n    command: ["sh", "-c", "sleep 0.5; echo one; echo two >&2; exit 4"]\n');
+    const r = await d.wharf(['compose', '-p', 'cmdsattached', '--project-directory', att, 'up', '--exit-code-from', 'bb'], { timeoutMs: 60_000 });
+    assert.equal(r.code, 4, r.stderr);
+    const lines = r.stdout.split('\n');
+    assert.equal(lines[0], 'Attaching to a-1, bb-1');
+    for (const l of ['a-1   | hello from a', 'bb-1  | one', 'bb-1  | two', 'bb-1 exited with code 4']) assert.ok(lines.includes(l), `${l} missing in\n${r.stdout}`);
+  });
+});
