@@ -1,20 +1,28 @@
-// The build context: the tar the client sends (plain or compressed), unpacked with the
-// image store's hostile-tar-safe unpacker into a private temp dir below the data root,
-// plus the Dockerfile and the .dockerignore rules read from it. `close` removes it all.
+// The build context: the tar the client sends (plain or compressed), read once into a
+// ContextIndex (files spooled and hashed as they stream in), plus the Dockerfile and the
+// .dockerignore rules read from it. Nothing is unpacked until a step needs files on disk
+// (`materialize`), so a fully cached build costs one pass over the bytes. `close` removes it all.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { InvalidArgument, NotFound, errnoCode } from '../errdefs/index.js';
 import { decompressStream } from '../image/decompress.js';
-import { unpackTar } from '../image/unpack.js';
+import { ContextIndex } from './context-index.js';
 import { IgnoreMatcher, cleanPath } from './dockerignore.js';
 import { resolveInRoot } from './image-root.js';
 
 export interface BuildContext {
-  /** Host path of the unpacked context. */
-  dir: string;
   dockerfile: { name: string; text: string };
   ignore: IgnoreMatcher;
+  /**
+   * A digest of all a COPY/ADD of these context paths can read (the .dockerignore rules
+   * included), or undefined when only unpacking and looking can tell (globs, links).
+   */
+  sourceDigest(srcs: string[]): string | undefined;
+  /** Host dir with (at least) these context paths unpacked; all of the context when omitted. */
+  materialize(srcs?: string[]): Promise<string>;
+  /** sha256 hex of a file `materialize` unpacked, by host path (saves re-reading it). */
+  digestOf(host: string): string | undefined;
   close(): Promise<void>;
 }
 
@@ -29,14 +37,27 @@ export async function openContext(body: Readable, o: { root: string; dockerfile:
   const close = () => fs.rm(dir, { recursive: true, force: true });
   try {
     const { stream } = await decompressStream(body);
-    await unpackTar(stream.pipe(padded()), dir);
+    const index = await ContextIndex.receive(stream.pipe(padded()), dir);
+    const read = async (rel: string, missing?: string): Promise<string> => {
+      // A link (rare) is followed on disk, inside the context, as before.
+      if (index.isLink(rel)) return readInContext(await index.materialize(), rel, missing);
+      const buf = await index.readFile(rel);
+      if (buf === undefined) throw new NotFound(missing ?? `no such file: ${rel}`);
+      return buf.toString('utf8');
+    };
     const name = cleanPath(o.dockerfile || 'Dockerfile');
-    const text = await readInContext(dir, name, `Cannot locate specified Dockerfile: ${o.dockerfile || 'Dockerfile'}`);
+    const text = await read(name, `Cannot locate specified Dockerfile: ${o.dockerfile || 'Dockerfile'}`);
     // BuildKit's rule: <Dockerfile>.dockerignore beside the Dockerfile wins over .dockerignore.
-    const ignoreText =
-      (await readInContext(dir, `${name}.dockerignore`).catch(() => undefined)) ??
-      (await readInContext(dir, '.dockerignore').catch(() => ''));
-    return { dir, dockerfile: { name, text }, ignore: IgnoreMatcher.parse(ignoreText), close };
+    const ignoreText = (await read(`${name}.dockerignore`).catch(() => undefined)) ?? (await read('.dockerignore').catch(() => ''));
+    const ignore = IgnoreMatcher.parse(ignoreText);
+    return {
+      dockerfile: { name, text },
+      ignore,
+      sourceDigest: (srcs) => index.sourceDigest(srcs, (rel) => rel !== '' && ignore.ignores(rel)),
+      materialize: (srcs) => index.materialize(srcs),
+      digestOf: (host) => index.digestOf(host),
+      close,
+    };
   } catch (err) {
     await close();
     throw err;

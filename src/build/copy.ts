@@ -225,13 +225,18 @@ async function parentEntries(names: string[], root: ImageRoot | undefined, plann
   return out;
 }
 
-/** The cache digest of a plan: names, types, modes, owners, sizes, link targets and contents. */
-export async function planDigest(entries: PlannedEntry[]): Promise<string> {
+/**
+ * The cache digest of a plan: names, types, modes, owners, sizes, link targets and contents.
+ * `known` gives a file's content digest when it was hashed already (the context index).
+ */
+export async function planDigest(entries: PlannedEntry[], known?: (host: string) => string | undefined): Promise<string> {
   const h = createHash('sha256');
   for (const e of entries) {
     h.update(JSON.stringify([e.name, e.type, e.mode, e.uid, e.gid, e.size, e.linkname ?? '']));
     if (e.type !== 'file') continue;
+    const done = e.content ? undefined : known?.(e.host!);
     if (e.content) h.update(e.content);
+    else if (done !== undefined) h.update(Buffer.from(done, 'hex'));
     else {
       const fh = createHash('sha256');
       await pipeline(createReadStream(e.host!), fh);

@@ -77,20 +77,32 @@ export class StepRunner {
     }
   };
 
+  /** On a cache hit, moves the stage to the cached image and says so; false on a miss. */
+  private async fromCache(key: string, config: ContainerConfigInImage): Promise<boolean> {
+    if (this.env.noCache) return false;
+    const hit = await this.env.cache.get(key, this.imageExists);
+    if (!hit) return false;
+    this.env.out.stream(` ---> Using cache\n ---> ${short(hit)}\n`);
+    this.state.imageId = hit;
+    this.state.config = config;
+    return true;
+  }
+
+  private keyOf(createdBy: string, config: ContainerConfigInImage, extra?: unknown): string {
+    return BuildCache.keyOf({ parent: this.state.imageId, createdBy, config, extra });
+  }
+
   /**
    * Cache lookup, then `make` on a miss; either way the stage moves to the image.
    * `make` returns the layer tar (or null) and may print; `after` runs once committed.
+   * `alias` is a second key the result is recorded under (one the caller can compute
+   * before doing the work `createdBy` needs, e.g. COPY's from the context index).
    */
-  private async commit(o: { createdBy: string; config: ContainerConfigInImage; extra?: unknown; author?: string; make?: () => Promise<{ diff: Readable | null; after?: () => Promise<void> }> }): Promise<void> {
-    const key = BuildCache.keyOf({ parent: this.state.imageId, createdBy: o.createdBy, config: o.config, extra: o.extra });
-    if (!this.env.noCache) {
-      const hit = await this.env.cache.get(key, this.imageExists);
-      if (hit) {
-        this.env.out.stream(` ---> Using cache\n ---> ${short(hit)}\n`);
-        this.state.imageId = hit;
-        this.state.config = o.config;
-        return;
-      }
+  private async commit(o: { alias?: string; createdBy: string; config: ContainerConfigInImage; extra?: unknown; author?: string; make?: () => Promise<{ diff: Readable | null; after?: () => Promise<void> }> }): Promise<void> {
+    const key = this.keyOf(o.createdBy, o.config, o.extra);
+    if (await this.fromCache(key, o.config)) {
+      if (o.alias) await this.env.cache.put(o.alias, this.state.imageId);
+      return;
     }
     const made = o.make ? await o.make() : { diff: null };
     let img;
@@ -105,6 +117,7 @@ export class StepRunner {
       await made.after?.();
     }
     await this.env.cache.put(key, img.id);
+    if (o.alias) await this.env.cache.put(o.alias, img.id);
     this.env.out.stream(` ---> ${short(img.id)}\n`);
     this.state.imageId = img.id;
     this.state.config = o.config;
@@ -254,6 +267,8 @@ export class StepRunner {
     const config = this.cloneConfig();
     config.WorkingDir = dir;
     const createdBy = `${shellOf(this.state).join(' ')} #(nop) WORKDIR ${dir}`;
+    // The layer depends only on the parent image, which the key holds: no mount on a hit.
+    if (await this.fromCache(this.keyOf(createdBy, config), config)) return;
     await this.withRoot(this.state.imageId, async (root) => {
       const st = root ? await statOrUndefined(await root.resolve(dir), { follow: true }) : undefined;
       const entries = st?.isDirectory() ? [] : await dirEntries(dir, root);
@@ -331,6 +346,16 @@ export class StepRunner {
     const rawDest = this.word(step.dest);
     const dest = rawDest.startsWith('/') ? rawDest : `${path.posix.join(this.state.config.WorkingDir || '/', rawDest)}${rawDest.endsWith('/') || rawDest === '.' ? '/' : ''}`;
     const chmod = step.chmod !== undefined ? parseChmod(this.word(step.chmod)) : undefined;
+    // From the context, the sources' digest comes from the index, so the key is known before
+    // anything is mounted or unpacked: parent image, sources, destination and flags decide
+    // the layer. (The history line still names the plan's digest, as Docker's does.)
+    const paths = srcs.filter((s): s is string => typeof s === 'string');
+    const sourceDigest = fromImage === undefined ? this.env.context.sourceDigest(paths) : undefined;
+    const quickKey =
+      sourceDigest !== undefined
+        ? this.keyOf(`${cmdName} from context`, this.state.config, { srcs, rawDest, dest, chown: step.chown !== undefined ? this.word(step.chown) : null, chmod: chmod ?? null, sourceDigest })
+        : undefined;
+    if (quickKey && (await this.fromCache(quickKey, this.cloneConfig()))) return;
     const tmpDirs: string[] = [];
     try {
       await this.withRoot(this.state.imageId, async (root) => {
@@ -360,11 +385,13 @@ export class StepRunner {
               })
             : fn(undefined);
         await withSource(async (sourceRoot) => {
-          const source = sourceRoot ? { dir: sourceRoot.dir, context: false } : { dir: this.env.context.dir, context: true, ignore: this.env.context.ignore };
+          const source = sourceRoot
+            ? { dir: sourceRoot.dir, context: false }
+            : { dir: await this.env.context.materialize(paths), context: true, ignore: this.env.context.ignore };
           const { entries, kind } = await planCopy(req, source, planner);
-          const digest = await planDigest(entries);
+          const digest = await planDigest(entries, sourceRoot ? undefined : this.env.context.digestOf);
           const createdBy = `${shellOf(this.state).join(' ')} #(nop) ${cmdName} ${kind}:${digest} in ${rawDest} `;
-          await this.commit({ createdBy, config: this.cloneConfig(), make: async () => ({ diff: planTar(entries) }) });
+          await this.commit({ alias: quickKey, createdBy, config: this.cloneConfig(), make: async () => ({ diff: planTar(entries) }) });
         });
       });
     } finally {
