@@ -112,7 +112,8 @@ function servicesOf(rf: RawFile, ctx: NormalizeContext, o: LoadOptions, lookup: 
       if (spec.file !== undefined) {
         const other = path.resolve(path.dirname(rf.file === '-' ? path.join(o.cwd, 'x') : rf.file), String(spec.file));
         if (seen.includes(other)) throw new InvalidArgument(`circular reference with extends in ${other}`);
-        const sub = servicesOf(readFile(other, o, lookup), ctx, o, lookup, [...seen, rf.file]);
+        // Relative paths in the extended file are relative to that file (compose spec).
+        const sub = servicesOf(readFile(other, o, lookup), { ...ctx, baseDir: path.dirname(other) }, o, lookup, [...seen, rf.file]);
         if (!sub[base]) throw new InvalidArgument(`cannot extend service "${name}" in ${rf.file}: service "${base}" not found in ${other}`);
         baseService = sub[base] as Service;
       } else {
@@ -141,7 +142,7 @@ function mergeInto(acc: Partial, next: Partial): void {
 }
 
 /** `include:` entries: each is a project of its own (own directory), merged in; conflicts are errors. */
-function includes(rf: RawFile, o: LoadOptions, lookup: Lookup, acc: Partial): void {
+function includes(rf: RawFile, o: LoadOptions, lookup: Lookup, acc: Partial, own: string[]): void {
   const inc = rf.doc.include;
   if (inc === undefined || inc === null) return;
   if (!Array.isArray(inc)) throw new SchemaError(`validating ${rf.file}: include must be a list`);
@@ -151,7 +152,7 @@ function includes(rf: RawFile, o: LoadOptions, lookup: Lookup, acc: Partial): vo
     const files = (spec.path as unknown[]).map((p) => path.resolve(here, String(p)));
     const dir = spec.project_directory ? path.resolve(here, String(spec.project_directory)) : path.dirname(files[0] as string);
     const sub = loadPartial(files, { ...o, projectDirectory: dir }, lookup);
-    for (const n of Object.keys(sub.services)) if (acc.services[n]) throw new InvalidArgument(`services.${n} conflicts with imported resource`);
+    for (const n of Object.keys(sub.services)) if (acc.services[n] || own.includes(n)) throw new InvalidArgument(`services.${n} conflicts with imported resource`);
     mergeInto(acc, { ...sub, name: undefined });
   }
 }
@@ -161,10 +162,12 @@ function loadPartial(files: string[], o: LoadOptions, lookup: Lookup): Partial {
   const acc: Partial = { services: {}, networks: {}, volumes: {}, secrets: {}, configs: {} };
   for (const f of files) {
     const rf = readFile(f, o, lookup);
-    includes(rf, o, lookup, acc);
     const ctx: NormalizeContext = { file: f, baseDir, lookup };
+    const services = servicesOf(rf, ctx, o, lookup);
+    // Included services may not share a name with the including file's own.
+    includes(rf, o, lookup, acc, Object.keys(services));
     mergeInto(acc, {
-      services: servicesOf(rf, ctx, o, lookup), networks: section(rf.doc, 'networks', f), volumes: section(rf.doc, 'volumes', f),
+      services, networks: section(rf.doc, 'networks', f), volumes: section(rf.doc, 'volumes', f),
       secrets: section(rf.doc, 'secrets', f), configs: section(rf.doc, 'configs', f),
       name: rf.doc.name === undefined ? undefined : String(rf.doc.name),
     });
