@@ -56,9 +56,11 @@ test('context index: files read back from the spool; digests of the sources a CO
     });
     await withIndex(base.map((e) => (e.name === 'data/b' ? { ...e, mode: 0o644 } : e)), async (ix2) => assert.notEqual(ix2.sourceDigest(['data'], none), data));
     assert.notEqual(ix.sourceDigest(['data'], (r) => r === 'data/a'), data);
-    // Cases only unpacking can answer: globs, the whole context, missing paths.
+    // Cases only unpacking can answer: globs, missing paths.
     assert.equal(ix.sourceDigest(['data/*'], none), undefined);
-    assert.equal(ix.sourceDigest(['.'], none), undefined);
+    // The whole context: every entry counts, the Dockerfile too (as in Docker).
+    assert.match(ix.sourceDigest(['.'], none) ?? '', /^[0-9a-f]{64}$/);
+    await withIndex(base.map((e) => (e.name === 'last/one' ? { ...e, body: '2' } : e)), async (ix2) => assert.notEqual(ix2.sourceDigest(['.'], none), ix.sourceDigest(['.'], none)));
     assert.equal(ix.sourceDigest(['missing'], none), undefined);
     assert.equal(ix.sourceDigest(['../x'], none), undefined);
   });

@@ -119,14 +119,18 @@ export class ContextIndex {
 
   /**
    * The entries below the given context paths, when they alone decide what a COPY of them
-   * reads: no globs, no path that leads through a link, no name in scope twice. Undefined
+   * reads: no globs, no path that leads through a link, no hard link or name twice in scope. Undefined
    * otherwise (the caller then unpacks everything and looks).
    */
   private scope(srcs: string[]): IndexedEntry[] | undefined {
     const rels: string[] = [];
     for (const s of srcs) {
       const rel = cleanPath(s);
-      if (hasGlob(rel) || rel === '.' || rel.split('/')[0] === '..') return undefined;
+      if (hasGlob(rel) || rel.split('/')[0] === '..') return undefined;
+      if (rel === '.') {
+        rels.push('');
+        continue;
+      }
       const comps = rel.split('/');
       for (let i = 1; i <= comps.length; i++) {
         const t = this.byName.get(comps.slice(0, i).join('/'))?.header.type;
@@ -134,10 +138,12 @@ export class ContextIndex {
       }
       rels.push(rel);
     }
-    const out = this.entries.filter((e) => rels.some((r) => e.name === r || e.name.startsWith(`${r}/`)));
+    // "" is the context root ("."): everything is below it.
+    const under = (e: IndexedEntry, r: string) => r === '' || e.name === r || e.name.startsWith(`${r}/`);
+    const out = this.entries.filter((e) => rels.some((r) => under(e, r)));
     if (out.some((e) => e.header.type === 'link' || this.duplicates.has(e.name))) return undefined;
     // A source missing from the context: let the full path report it as Docker words it.
-    if (rels.some((r) => !out.some((e) => e.name === r || e.name.startsWith(`${r}/`)))) return undefined;
+    if (rels.some((r) => r !== '' && !out.some((e) => under(e, r)))) return undefined;
     return out;
   }
 
@@ -160,7 +166,8 @@ export class ContextIndex {
   /** A host dir holding at least `srcs` (everything when omitted or when `scope` cannot tell). */
   async materialize(srcs?: string[]): Promise<string> {
     if (this.full) return this.full;
-    const scoped = srcs ? this.scope(srcs) : undefined;
+    let scoped = srcs ? this.scope(srcs) : undefined;
+    if (scoped?.length === this.entries.length) scoped = undefined;
     const dest = path.join(this.dir, scoped ? `part-${++this.parts}` : 'full');
     await fs.mkdir(dest);
     await unpackTar(this.tarOf(scoped ?? this.entries), dest);
