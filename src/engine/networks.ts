@@ -252,14 +252,18 @@ export class NetworkManager implements NetworkOps {
 
   private refreshDns(networkId: string): void {
     const records: DnsRecord[] = [];
+    const clientUpstreams = new Map<string, string[]>();
     for (const ctr of this.store.list()) {
       // Endpoints exist from `prepare` until `release`: the one being wired counts already,
       // though its state says "running" only once runc has started it.
       const ep = ctr.state.endpoints?.[networkId];
       if (!ep?.hostIfname) continue;
       records.push({ names: dnsNames(ctr, networkId), ipv4: ep.ip, ...(ep.ipv6 ? { ipv6: ep.ipv6 } : {}) });
+      // `--dns` on a user network: the embedded server forwards this container's queries there.
+      const dns = ctr.spec.hostConfig.Dns ?? [];
+      if (dns.length) for (const ip of [ep.ip, ep.ipv6]) if (ip) clientUpstreams.set(ip, dns);
     }
-    this.layer.setDnsRecords(networkId, records);
+    this.layer.setDnsRecords(networkId, records, clientUpstreams);
   }
 
   /** Running containers with an endpoint on the network. */

@@ -228,9 +228,13 @@ export class NetworkLayer {
   }
 
   /** The names a user network's DNS server answers (the default bridge has none, as in Docker). */
-  setDnsRecords(networkId: string, records: readonly DnsRecord[]): void {
-    this.dns.get(networkId)?.setRecords(records);
-    this.dns6.get(networkId)?.setRecords(records);
+  /** `clientUpstreams`: containers' `--dns` servers, by the container's address on the network. */
+  setDnsRecords(networkId: string, records: readonly DnsRecord[], clientUpstreams: ReadonlyMap<string, string[]> = new Map()): void {
+    const upstreams = new Map([...clientUpstreams].map(([ip, servers]) => [ip, servers.map((address) => ({ address }))]));
+    for (const server of [this.dns.get(networkId), this.dns6.get(networkId)]) {
+      server?.setRecords(records);
+      server?.setClientUpstreams(upstreams);
+    }
   }
 
   /** The address containers on this network use as their resolver, if it has one. */

@@ -7,6 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import dnsPacket from 'dns-packet';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { busyboxTar, startDaemon, type TestDaemon } from './harness.js';
@@ -194,6 +195,21 @@ describe('network traffic', { concurrency: false }, () => {
         'Address: 10.231.7.50',
         '',
       ].join('\n'));
+      // --dns on a user network: the embedded server forwards that container's other names
+      // there (a resolver this test runs on loopback), as Docker does.
+      const fake = dgram.createSocket('udp4');
+      fake.on('message', (msg, from) => {
+        const q = dnsPacket.decode(msg);
+        const answers = q.questions?.[0]?.type === 'A' ? [{ type: 'A' as const, name: q.questions[0].name, ttl: 5, data: '10.9.8.7' }] : [];
+        fake.send(dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE, questions: q.questions, answers }), from.port, from.address);
+      });
+      await new Promise<void>((resolve) => fake.bind(53, '127.0.0.77', () => resolve()));
+      try {
+        const ext = await d.ok(['run', '--rm', '--network', n('net'), '--dns', '127.0.0.77', 'busybox', 'sh', '-c', `grep nameserver /etc/resolv.conf; nslookup ext-${TAG}.example | grep '^Address: '`]);
+        assert.equal(ext, `nameserver 10.231.7.1\nAddress: 10.9.8.7\n`);
+      } finally {
+        fake.close();
+      }
       // A stopped container's name no longer resolves; its address is free again.
       await d.ok(['stop', '-t', '0', n('b')]);
       const after = await d.ok(['run', '--rm', '--network', n('net'), 'busybox', 'sh', '-c', 'nslookup svc | grep "^Address: " | sort']);

@@ -35,6 +35,7 @@ const MAX_UDP_PAYLOAD = 4096;
 export class DnsServer {
   private table = new RecordTable([]);
   private upstreams: Upstream[];
+  private clientUpstreams = new Map<string, Upstream[]>();
   private readonly options: DnsServerOptions;
   private udp?: UdpSocket;
   private tcp?: Server;
@@ -54,6 +55,14 @@ export class DnsServer {
 
   setUpstreams(upstreams: readonly Upstream[]): void {
     this.upstreams = [...upstreams];
+  }
+
+  /**
+   * Containers started with `--dns`: their queries go to those servers instead of the host's
+   * (Docker's per-container external DNS). Keyed by the client's address on this network.
+   */
+  setClientUpstreams(byClient: ReadonlyMap<string, readonly Upstream[]>): void {
+    this.clientUpstreams = new Map([...byClient].map(([ip, ups]) => [ip, [...ups]]));
   }
 
   /** The bound port (useful with port 0). */
@@ -112,7 +121,7 @@ export class DnsServer {
   private async onDatagram(message: Buffer, from: RemoteInfo): Promise<void> {
     const udp = this.udp;
     if (!udp) return;
-    const answer = await this.handle(message, 'udp');
+    const answer = await this.handle(message, 'udp', from.address);
     if (!answer || this.udp !== udp) return;
     udp.send(answer, from.port, from.address);
   }
@@ -129,7 +138,7 @@ export class DnsServer {
       while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
         const message = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
         buffered = buffered.subarray(2 + message.length);
-        void this.handle(message, 'tcp').then((answer) => {
+        void this.handle(message, 'tcp', socket.remoteAddress ?? '').then((answer) => {
           if (!answer || socket.destroyed) return;
           const length = Buffer.alloc(2);
           length.writeUInt16BE(answer.length, 0);
@@ -140,15 +149,15 @@ export class DnsServer {
   }
 
   /** The bytes to send back for one message, or undefined to stay silent. Never throws. */
-  private async handle(message: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> {
+  private async handle(message: Buffer, transport: 'udp' | 'tcp', client: string): Promise<Buffer | undefined> {
     try {
-      return await this.respond(message, transport);
+      return await this.respond(message, transport, client);
     } catch {
       return undefined;
     }
   }
 
-  private async respond(message: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> {
+  private async respond(message: Buffer, transport: 'udp' | 'tcp', client: string): Promise<Buffer | undefined> {
     // Shorter than a header, or a response (QR set): nothing to answer, and answering a
     // response could start a loop between two servers.
     if (message.length < 12 || (message[2] & 0x80) !== 0) return undefined;
@@ -164,11 +173,13 @@ export class DnsServer {
 
     const local = answerLocally(query, this.table, this.rotation++ & 0xffff);
     if (local) return encodeFor(local, query, transport);
+    // No host resolvers means an internal network: it forwards nothing, whatever --dns says.
     if (this.upstreams.length === 0) return encodeFor(reply(query, RCODE.NXDOMAIN), query, transport);
     if (this.pendingForwards >= MAX_PENDING_FORWARDS) return undefined;
     this.pendingForwards++;
     try {
-      const answer = await forward(message, this.upstreams, {
+      const upstreams = this.clientUpstreams.get(client.replace(/^::ffff:/, '')) ?? this.upstreams;
+      const answer = await forward(message, upstreams, {
         timeoutMs: this.options.upstreamTimeoutMs ?? 2000,
         transport,
       });
