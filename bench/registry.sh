@@ -9,6 +9,9 @@
 # REF=1 also measures the reference Docker 20.10 (docker-reference.sh), in the same rounds.
 # `docker load` of the same layers is timed too: it shows what the image store's unpacking
 # costs without network or gzip.
+# BASE=path/to/other/wharfd.js also times pulls of that build (a baseline, e.g. HEAD's
+# `node scripts/build.mjs daemon` in a `git archive` copy) in the same rounds, on its own
+# daemon; PULL_ONLY=1 skips push and load.
 # Usage: bash bench/registry.sh [RUNS]   (as root; prints one line per figure)
 set -euo pipefail
 RUNS=${1:-5}
@@ -30,8 +33,10 @@ cleanup() {
   if [ -n "$REF_STATE" ]; then /work/shared/tools/docker-reference.sh stop "$REF_STATE" >/dev/null 2>&1; fi
   for l in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E "^$BRIDGE(-|$)"); do ip link del dev "$l"; done
   nft delete table inet "$BRIDGE" 2>/dev/null
-  rmdir /sys/fs/cgroup/*/"wharf-benchreg-$TAG" 2>/dev/null
-  rm -rf "$ROOT" "$EXEC" "$WORK"
+  rmdir /sys/fs/cgroup/*/"wharf-benchreg-$TAG" /sys/fs/cgroup/*/"wharf-benchreg-b$TAG" 2>/dev/null
+  for l in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E "^${BRIDGE}b(-|$)"); do ip link del dev "$l"; done
+  nft delete table inet "${BRIDGE}b" 2>/dev/null
+  rm -rf "$ROOT" "$EXEC" "$ROOT-b" "$EXEC-b" "$WORK"
 }
 trap cleanup EXIT
 
@@ -132,6 +137,12 @@ EOF
 node "$REPO/dist/wharfd.js" --data-root "$ROOT" --exec-root "$EXEC" -H "unix://$SOCK" --cgroup-parent "wharf-benchreg-$TAG" \
   --bridge "$BRIDGE" --config-file /nonexistent > "$WORK/wharfd.log" 2>&1 & PIDS+=($!)
 for _ in $(seq 100); do curl -fsS --unix-socket "$SOCK" http://x/_ping >/dev/null 2>&1 && break; sleep 0.05; done
+if [ -n "${BASE:-}" ]; then
+  node "$BASE" --data-root "$ROOT-b" --exec-root "$EXEC-b" -H "unix://$EXEC-b/wharf.sock" --cgroup-parent "wharf-benchreg-b$TAG" \
+    --bridge "${BRIDGE}b" --config-file /nonexistent > "$WORK/wharfd-b.log" 2>&1 & PIDS+=($!)
+  for _ in $(seq 100); do curl -fsS --unix-socket "$EXEC-b/wharf.sock" http://x/_ping >/dev/null 2>&1 && break; sleep 0.05; done
+fi
+base() { echo "env DOCKER_HOST=unix://$EXEC-b/wharf.sock $*"; }
 export DOCKER_HOST=unix://$SOCK DOCKER_CONFIG=$WORK/docker-config
 IMG=$REG/bench/base:latest
 # rmi leaves no layer and (once the collector has run) no kept blob: the store is empty.
@@ -158,10 +169,12 @@ fi
 forget() { echo "rm -rf $REF_STATE/data/image/overlay2/distribution"; }
 ref() { echo "env DOCKER_HOST=$REF_HOST $*"; }
 
-fp=() wp=() wl=() fu=() wu=() rp=() ru=()
+fp=() wp=() wl=() fu=() wu=() rp=() ru=() bp=()
 for _ in $(seq "$RUNS"); do
   fp+=("$(timed "rm -rf $WORK/x" "bash $WORK/floor-pull.sh")")
   wp+=("$(timed "$(empty)" "docker pull -q $IMG")")
+  if [ -n "${BASE:-}" ]; then bp+=("$(timed "$(base "bash -c '$(empty)'")" "$(base docker pull -q "$IMG")")"); fi
+  [ "${PULL_ONLY:-0}" = 1 ] && continue
   if [ -n "$REF_STATE" ]; then rp+=("$(timed "$(ref "bash -c '$(empty)'")" "$(ref docker pull -q "$RREG/bench/base:latest")")"); fi
   wl+=("$(timed "$(empty)" "docker load -q -i $WORK/save.tar")")
   fu+=("$(timed true "bash $WORK/floor-push.sh")")
@@ -173,6 +186,8 @@ vs() { echo "median $(median "${@:3}") ms ($(ratio "$(median "${@:3}")" "$2")× 
 FP=$(median "${fp[@]}") FU=$(median "${fu[@]}")
 echo "floor: curl | gzip -d | tar -x, 3 layers at once: median $FP ms (runs: ${fp[*]})"
 echo "wharf: docker pull into an empty store: $(vs x "$FP" "${wp[@]}")"
+[ -z "${BASE:-}" ] || echo "baseline ($BASE): docker pull into an empty store: $(vs x "$FP" "${bp[@]}")"
+[ "${PULL_ONLY:-0}" = 1 ] && exit 0
 echo "wharf: docker load of the same layers (no network, no gzip): $(vs x "$FP" "${wl[@]}")"
 [ -z "$REF_STATE" ] || echo "docker 20.10: docker pull into an empty store: $(vs x "$FP" "${rp[@]}")"
 echo "floor: gzip | curl -T -, 3 layers at once: median $FU ms (runs: ${fu[*]})"

@@ -175,6 +175,9 @@ export class BlobWriter {
     if (this.done) return;
     this.done = true;
     this.digester.destroy();
+    // A write still in flight fails once the file is destroyed; nobody listens by then,
+    // and an unheard 'error' would be an uncaught exception in the daemon.
+    this.file.on('error', () => {});
     this.file.destroy();
     await fs.rm(this.tmp, { force: true });
   }

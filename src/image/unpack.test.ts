@@ -188,3 +188,35 @@ test('unpack: OCI whiteouts become overlay whiteouts', async () => {
     assert.equal(attr, 'y');
   });
 });
+
+test('unpack: root-owned entries in a set-gid directory still get their own group and mode', async () => {
+  await withDirs(async (dest) => {
+    const mtime = new Date('2020-01-02T03:04:05Z');
+    await unpackTar(
+      await tarOf([
+        { name: 'shared/', type: 'directory', mode: 0o2775, uid: 0, gid: 34, mtime },
+        { name: 'shared/f', type: 'file', mode: 0o644, mtime, body: 'f' },
+        { name: 'shared/sub/', type: 'directory', mode: 0o755, mtime },
+        { name: 'shared/implicit/g', type: 'file', mode: 0o777, mtime, body: 'g' },
+        { name: 'shared/l', type: 'symlink', linkname: 'f', mtime },
+        { name: 'plain/h', type: 'file', mode: 0o640, mtime, body: 'h' },
+      ]),
+      dest,
+    );
+    const want: Array<[string, number, number]> = [
+      ['shared', 0o2775, 34],
+      ['shared/f', 0o644, 0],
+      ['shared/sub', 0o755, 0],
+      ['shared/implicit/g', 0o777, 0],
+      ['plain/h', 0o640, 0],
+    ];
+    for (const [p, mode, gid] of want) {
+      const st = await fs.lstat(path.join(dest, p));
+      assert.equal(st.mode & 0o7777, mode, p);
+      assert.equal(st.gid, gid, p);
+      assert.equal(st.uid, 0, p);
+    }
+    assert.equal((await fs.lstat(path.join(dest, 'shared/l'))).gid, 0);
+    assert.equal((await fs.stat(path.join(dest, 'shared/f'))).mtime.getTime(), mtime.getTime());
+  });
+});
