@@ -6,7 +6,7 @@
 // follow the last component. An existing entry in the way is removed first (fd-pinned
 // rm -rf), so a symlink the container planted is replaced, not written through.
 import { spawn } from 'node:child_process';
-import { constants, promises as fs, type Stats } from 'node:fs';
+import { constants, fchmodSync, fchownSync, fstatSync, futimesSync, promises as fs, writeSync, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -139,11 +139,12 @@ class Extraction {
           const chunks: Buffer[] = [];
           try {
             for await (const c of body) chunks.push(c);
+            finishSmallFile(fh.fd, h, own, chunks);
           } catch (err) {
             await fh.close();
             throw err;
           }
-          await this.background(key, finishFile(fh, h, own, chunks));
+          await this.background(key, finishFile(fh, h, own, null));
         } else {
           await finishFile(fh, h, own, body);
         }
@@ -241,29 +242,40 @@ async function retryOnExists(op: () => Promise<void>, clear: () => Promise<void>
   }
 }
 
-/** The daemon's umask, to skip a chmod that would change nothing. */
-const UMASK = (() => {
-  const m = process.umask(0o022);
-  process.umask(m);
-  return m;
-})();
+/**
+ * Data, owner and mode of a small file, synchronously: each is a syscall of a few µs, less
+ * than a thread-pool round trip costs the main thread (creating the file is the costly
+ * call, and it stays async).
+ */
+function finishSmallFile(fd: number, h: TarHeader, own: { uid: number; gid: number }, chunks: Buffer[]): void {
+  const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
+  setOwnerAndMode(fd, h, own);
+}
 
-async function finishFile(fh: FileHandle, h: TarHeader, own: { uid: number; gid: number }, body: Buffer[] | Entry): Promise<void> {
+/**
+ * Created by root with the entry's permission bits less the umask: chown and chmod only
+ * when they change something (chmod after chown: chown clears set-id bits). A set-gid
+ * directory gives a new file its own group, so the group is checked, not assumed.
+ */
+function setOwnerAndMode(fd: number, h: TarHeader, own: { uid: number; gid: number }): void {
+  const mode = (h.mode ?? 0o644) & 0o7777;
+  const st = fstatSync(fd);
+  const chowned = st.uid !== own.uid || st.gid !== own.gid;
+  if (chowned) fchownSync(fd, own.uid, own.gid);
+  if (chowned || mode !== (st.mode & 0o7777)) fchmodSync(fd, mode);
+}
+
+/** Finishes a file: `body` is written first unless null (a small file already written). */
+async function finishFile(fh: FileHandle, h: TarHeader, own: { uid: number; gid: number }, body: Entry | null): Promise<void> {
   try {
-    if (Array.isArray(body)) {
-      if (body.length > 0) await fh.writeFile(body.length === 1 ? body[0]! : Buffer.concat(body));
-    } else {
+    if (body) {
       for await (const c of body) await fh.write(c);
+      setOwnerAndMode(fh.fd, h, own);
     }
-    // Created by root with the entry's permission bits less the umask: chown and chmod
-    // only when they change something (chmod after chown: chown clears set-id bits).
-    const mode = (h.mode ?? 0o644) & 0o7777;
-    const chowned = own.uid !== 0 || own.gid !== 0;
-    if (chowned) await fh.chown(own.uid, own.gid);
-    if (chowned || mode !== (mode & 0o777 & ~UMASK)) await fh.chmod(mode);
     await setXattrs(fh, h);
     const mtime = h.mtime ?? new Date(0);
-    await fh.utimes(mtime, mtime);
+    futimesSync(fh.fd, mtime, mtime);
   } finally {
     await fh.close();
   }
