@@ -3,7 +3,7 @@
 // (a running container can swap a directory for a symlink; we must not follow it onto the
 // host), plus the xattrs overlay keeps there, read by one getfattr for the whole tree.
 import { execFile } from 'node:child_process';
-import { constants, promises as fs, type Stats } from 'node:fs';
+import { constants, lstatSync, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { errnoCode } from '../errdefs/index.js';
 
@@ -44,7 +44,8 @@ async function walkDir(dirHost: string, dirPath: string, visit: (e: UpperEntry) 
     const hostPath = `${dirHost}/${name}`;
     let st: Stats;
     try {
-      st = await fs.lstat(hostPath);
+      st = lstatSync(hostPath); // a few µs: cheaper for the main thread than a thread-pool round trip
+
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') continue; // gone meanwhile (a running container)
       throw err;
