@@ -56,6 +56,7 @@ test('context index: files read back from the spool; digests of the sources a CO
     });
     await withIndex(base.map((e) => (e.name === 'data/b' ? { ...e, mode: 0o644 } : e)), async (ix2) => assert.notEqual(ix2.sourceDigest(['data'], none), data));
     assert.notEqual(ix.sourceDigest(['data'], (r) => r === 'data/a'), data);
+    assert.notEqual(ix.sourceDigest(['data'], (r) => r === 'data'), data);
     // Cases only unpacking can answer: globs, missing paths.
     assert.equal(ix.sourceDigest(['data/*'], none), undefined);
     // The whole context: every entry counts, the Dockerfile too (as in Docker).

@@ -156,6 +156,8 @@ export class ContextIndex {
     const scoped = this.scope(srcs);
     if (!scoped) return undefined;
     const h = createHash('sha256');
+    // The sources themselves too: a directory the tar names only implicitly has no entry.
+    h.update(JSON.stringify(srcs.map((r) => ignored(cleanPath(r) === '.' ? '' : cleanPath(r)))));
     for (const e of scoped) {
       const x = e.header;
       h.update(JSON.stringify([e.name, x.type ?? 'file', (x.mode ?? 0) & 0o7777, e.size, x.linkname ?? '', e.digest ?? '', ignored(e.name)]));
