@@ -95,6 +95,38 @@ describe('build', () => {
     assert.equal(fifth.stdout, `${(await ok(['image', 'inspect', '-f', '{{.Id}}', 'basic'])).trim()}\n`);
   });
 
+  test('COPY cache keys: content and mode of what is copied, nothing else; globs and `.` too', async () => {
+    const dir = await context('keys', {
+      'data/a': 'a',
+      'data/b': 'b',
+      'other/o': 'o',
+      'g1.txt': '1',
+      Dockerfile: 'FROM busybox\nCOPY data /data\nCOPY g*.txt /g/\nCOPY . /all/\n',
+    });
+    const hits = (out: string) => (out.match(/ ---> Using cache\n/g) ?? []).length;
+    const first = await build([dir]);
+    assert.equal(first.code, 0, first.stderr);
+    const again = await build([dir]);
+    assert.equal(hits(again.stdout), 3, again.stdout);
+    // A file outside `data` and the glob: only `COPY .` misses.
+    await fs.writeFile(path.join(dir, 'other/o'), 'changed');
+    const other = await build(['-t', 'keys', dir]);
+    assert.match(other.stdout, /Step 2\/4 : COPY data \/data\n ---> Using cache\n/);
+    assert.match(other.stdout, /Step 3\/4 : COPY g\*\.txt \/g\/\n ---> Using cache\n/);
+    assert.match(other.stdout, /Step 4\/4 : COPY \. \/all\/\n ---> [0-9a-f]{12}\n/);
+    // A mode change is a change.
+    await fs.chmod(path.join(dir, 'data/b'), 0o600);
+    const mode = await build(['-t', 'keys', dir]);
+    assert.equal(hits(mode.stdout), 0, mode.stdout);
+    assert.equal(await ok(['run', '--rm', 'keys', 'stat', '-c', '%a', '/data/b', '/all/data/b']), '600\n600\n');
+    // A new file matching the glob: the glob step misses.
+    await fs.writeFile(path.join(dir, 'g2.txt'), '2');
+    const glob = await build(['-t', 'keys', dir]);
+    assert.match(glob.stdout, /Step 2\/4 : COPY data \/data\n ---> Using cache\n/);
+    assert.match(glob.stdout, /Step 3\/4 : COPY g\*\.txt \/g\/\n ---> [0-9a-f]{12}\n/);
+    assert.equal(await ok(['run', '--rm', 'keys', 'cat', '/g/g1.txt', '/g/g2.txt', '/all/other/o']), '12changed');
+  });
+
   test('metadata instructions, ENTRYPOINT/CMD rules, USER, ARG and --build-arg, --label', async () => {
     const dir = await context('meta', {
       Dockerfile: [
