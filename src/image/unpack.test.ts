@@ -220,3 +220,30 @@ test('unpack: root-owned entries in a set-gid directory still get their own grou
     assert.equal((await fs.stat(path.join(dest, 'shared/f'))).mtime.getTime(), mtime.getTime());
   });
 });
+
+test('unpack: entries take effect in archive order while files are written concurrently', async () => {
+  await withDirs(async (dest) => {
+    const files = Array.from({ length: 40 }, (_, i) => ({ name: `d/f${i}`, type: 'file' as const, mode: 0o644, body: `v1-${i}` }));
+    await unpackTar(
+      await tarOf([
+        ...files,
+        { name: 'd/f3', type: 'file', mode: 0o600, body: 'v2' }, // same name again: the later wins
+        { name: 'd/f4/', type: 'directory', mode: 0o755 }, // a file replaced by a directory
+        { name: 'd/f4/x', type: 'file', body: 'x' },
+        { name: 'd/.wh.f5', type: 'file', body: '' }, // a whiteout over a just-written file
+        { name: 'd/f6', type: 'symlink', linkname: 'f7' }, // a file replaced by a symlink
+        { name: 'd/h', type: 'link', linkname: 'd/f8' },
+      ]),
+      dest,
+    );
+    assert.equal(await fs.readFile(path.join(dest, 'd/f3'), 'utf8'), 'v2');
+    assert.equal((await fs.stat(path.join(dest, 'd/f3'))).mode & 0o777, 0o600);
+    assert.equal(await fs.readFile(path.join(dest, 'd/f4/x'), 'utf8'), 'x');
+    const wh = await fs.lstat(path.join(dest, 'd/f5'));
+    assert.ok(wh.isCharacterDevice() && wh.rdev === 0);
+    assert.equal(await fs.readlink(path.join(dest, 'd/f6')), 'f7');
+    assert.equal((await fs.stat(path.join(dest, 'd/h'))).nlink, 2);
+    assert.equal(await fs.readFile(path.join(dest, 'd/f39'), 'utf8'), 'v1-39');
+  });
+  await assertRefused([{ name: 'a', type: 'file', body: 'a' }, { name: 'a/b', type: 'file', body: 'b' }], 'a/b');
+});

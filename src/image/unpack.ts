@@ -67,6 +67,44 @@ interface Ctx {
   /** entry parent path → resolved real path; cleared whenever anything is removed. */
   dirs: Map<string, string>;
   fresh: Fresh;
+  /**
+   * Small files whose creation runs in the background, by path (see `background`). Only
+   * when the root was empty at the start: then a path exists only if this unpack made it,
+   * and `made` (every path created, never pruned) tells which new files cannot collide.
+   */
+  concurrent: boolean;
+  made: Set<string>;
+  pending: Map<string, Promise<void>>;
+  failed?: unknown;
+}
+
+/**
+ * Creating an inode is the costly call (kernel time), so files are created this many at a
+ * time, overlapping on the thread pool, while later entries are read.
+ */
+const MAX_PENDING = 16;
+
+/** Waits for every background write; rethrows the first failure. */
+async function barrier(ctx: Ctx): Promise<void> {
+  await Promise.all(ctx.pending.values());
+  if (ctx.failed) throw ctx.failed;
+}
+
+/**
+ * Lets `work` (creating and writing a new file at `p`) run while later entries are read.
+ * Anything that could touch a pending path (same name again, a removal, a hard link, a
+ * parent lookup through it, a directory's mode changing) waits for the barrier first, so
+ * entries still take effect in archive order.
+ */
+async function background(ctx: Ctx, p: string, work: Promise<void>): Promise<void> {
+  const done = work
+    .catch((err: unknown) => {
+      ctx.failed ??= err;
+    })
+    .finally(() => ctx.pending.delete(p));
+  ctx.pending.set(p, done);
+  if (ctx.pending.size >= MAX_PENDING) await Promise.race(ctx.pending.values());
+  if (ctx.failed) throw ctx.failed;
 }
 
 /**
@@ -116,10 +154,19 @@ async function unpackEntries(extract: tar.Extract, dest: string): Promise<Unpack
   const entries = { [Symbol.asyncIterator]: (it => () => it)(extract[Symbol.asyncIterator]()) };
   const dirTimes: Array<{ p: string; mtime: Date }> = [];
   let size = 0;
-  const ctx: Ctx = { root: dest, dirTimes, dirs: new Map(), fresh: { rootOwned: false, umask: undefined, sgid: new Set() } };
+  const ctx: Ctx = {
+    root: dest,
+    dirTimes,
+    dirs: new Map(),
+    fresh: { rootOwned: false, umask: undefined, sgid: new Set() },
+    concurrent: false,
+    made: new Set(),
+    pending: new Map(),
+  };
   try {
     ctx.root = await fs.realpath(dest);
     ctx.fresh = await freshOf(ctx.root);
+    ctx.concurrent = (await fs.readdir(ctx.root)).length === 0;
     for await (const entry of entries) {
       const header = entry.header as Header;
       const body = entry as unknown as EntryStream;
@@ -129,8 +176,10 @@ async function unpackEntries(extract: tar.Extract, dest: string): Promise<Unpack
         entry.resume(); // skip whatever the handler did not read
       }
     }
+    await barrier(ctx);
   } catch (err) {
     extract.destroy();
+    await Promise.allSettled(ctx.pending.values()); // no write may outlive the call
     if (err instanceof InvalidArgument || err instanceof Internal) throw err;
     if (errnoCode(err) === undefined) throw new InvalidArgument(`invalid layer tar: ${(err as Error).message}`, { cause: err });
     throw err;
@@ -171,6 +220,7 @@ async function resolveScoped(ctx: Ctx, comps: string[], name: string, opts: { cr
       continue;
     }
     const p = path.join(root, ...stack, c);
+    if (ctx.pending.has(p)) await barrier(ctx);
     let st;
     try {
       st = await fs.lstat(p);
@@ -178,6 +228,7 @@ async function resolveScoped(ctx: Ctx, comps: string[], name: string, opts: { cr
       if (errnoCode(err) !== 'ENOENT') throw err;
       if (!opts.create) refuse(name, `${path.join(...stack, c)} does not exist in the layer`);
       await fs.mkdir(p, { mode: 0o755 });
+      ctx.made.add(p);
       if (ctx.fresh.sgid.has(path.join(root, ...stack))) ctx.fresh.sgid.add(p); // inherited
       stack.push(c);
       continue;
@@ -206,6 +257,7 @@ async function clearPath(ctx: Ctx, p: string, opts: { keepDir: boolean }): Promi
   }
   if (st.isDirectory() && opts.keepDir) return true;
   ctx.dirs.clear(); // a cached parent may have gone with it
+  await barrier(ctx); // a pending file may live below p
   await fs.rm(p, { recursive: true, force: true });
   return false;
 }
@@ -218,6 +270,7 @@ async function unpackEntry(ctx: Ctx, h: Header, entry: EntryStream): Promise<num
   if (comps.length === 0) {
     // The layer root itself ("./"): keep its metadata.
     if (type !== 'directory') refuse(name, 'the layer root must be a directory');
+    await barrier(ctx); // its set-gid bit may change
     await applyMetadata(root, h, { chown: true, chmod: true, symlink: false });
     noteDirMode(ctx, root, h);
     dirTimes.push({ p: root, mtime: h.mtime ?? new Date(0) });
@@ -231,6 +284,8 @@ async function unpackEntry(ctx: Ctx, h: Header, entry: EntryStream): Promise<num
       await setXattr(parent, 'trusted.overlay.opaque', Buffer.from('y'));
     } else if (!base.startsWith(WHITEOUT_META_PREFIX)) {
       const target = path.join(parent, base.slice(WHITEOUT_PREFIX.length));
+      if (ctx.pending.has(target)) await barrier(ctx);
+      ctx.made.add(target);
       await clearPath(ctx, target, { keepDir: false });
       await run('mknod', [target, 'c', '0', '0']);
     }
@@ -239,6 +294,8 @@ async function unpackEntry(ctx: Ctx, h: Header, entry: EntryStream): Promise<num
 
   const p = path.join(parent, base);
   const mode = (h.mode ?? 0o644) & 0o7777;
+  if (ctx.pending.has(p) || type === 'link') await barrier(ctx);
+  if (type !== 'file' && type !== 'contiguous-file') ctx.made.add(p);
   switch (type) {
     case 'directory': {
       let fresh = true;
@@ -246,6 +303,7 @@ async function unpackEntry(ctx: Ctx, h: Header, entry: EntryStream): Promise<num
         await fs.mkdir(p, { mode: mode & 0o777 });
       } catch (err) {
         if (errnoCode(err) !== 'EEXIST') throw err;
+        await barrier(ctx); // its set-gid bit may change under pending files
         fresh = !(await clearPath(ctx, p, { keepDir: true }));
         if (fresh) await fs.mkdir(p, { mode: mode & 0o777 });
       }
@@ -330,6 +388,8 @@ async function writeFile(ctx: Ctx, at: { parent: string; p: string }, entry: Ent
   const meta = { chown: needsChown(ctx.fresh, at.parent, h), chmod: needsChmod(ctx.fresh, at.parent, mode, { dir: false }) };
   // Created with its final permission bits when chmod is skipped, else private until chmod.
   const createMode = meta.chmod ? 0o600 : mode;
+  const isNew = ctx.concurrent && !ctx.made.has(at.p);
+  ctx.made.add(at.p);
   if ((h.size ?? 0) > SMALL_FILE) {
     const handle = await openExcl(ctx, at.p, createMode);
     try {
@@ -343,26 +403,33 @@ async function writeFile(ctx: Ctx, at: { parent: string; p: string }, entry: Ent
   }
   const chunks: Buffer[] = [];
   for await (const c of entry) chunks.push(c);
-  const fd = await openFd(ctx, at.p, createMode);
-  try {
-    const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
-    finishFd(fd, h, meta);
-  } finally {
-    closeSync(fd);
-  }
-  await setPaxXattrs(at.p, h);
+  const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  const finish = async (fd: number) => {
+    try {
+      for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
+      finishFd(fd, h, meta);
+    } finally {
+      closeSync(fd);
+    }
+    await setPaxXattrs(at.p, h);
+  };
+  // Nothing can be in the way of a new path: no EEXIST to handle, so it can run behind.
+  if (isNew) await background(ctx, at.p, openNew(at.p, createMode).then(finish));
+  else await finish(await openFd(ctx, at.p, createMode));
+}
+
+function openNew(p: string, mode: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => open(p, CREATE_FLAGS, mode, (err, fd) => (err ? reject(err) : resolve(fd))));
 }
 
 /** `openExcl` for a plain fd: no FileHandle to track for a file that lives a few calls. */
 async function openFd(ctx: Ctx, p: string, mode: number): Promise<number> {
-  const attempt = () => new Promise<number>((resolve, reject) => open(p, CREATE_FLAGS, mode, (err, fd) => (err ? reject(err) : resolve(fd))));
   try {
-    return await attempt();
+    return await openNew(p, mode);
   } catch (err) {
     if (errnoCode(err) !== 'EEXIST') throw err;
     await clearPath(ctx, p, { keepDir: false });
-    return await attempt();
+    return await openNew(p, mode);
   }
 }
 
