@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { ContextIndex } from './context-index.js';
 
@@ -90,4 +90,19 @@ test('context index: materialize unpacks only what a step needs, and knows the d
     assert.equal(await ix.materialize(['last']), full);
     assert.equal(await ix.materialize(['data/*']), full);
   });
+});
+
+test('context index: a name that leaves the context ends the read with a clear error', async () => {
+  await assert.rejects(withIndex([{ name: 'ok', body: 'x' }, { name: '../evil', body: 'y' }], async () => undefined), /path escapes the layer/);
+});
+
+test('context index: a truncated tar is an error, not a crash', async () => {
+  const whole: Buffer[] = [];
+  for await (const c of await tarOf([{ name: 'big', body: 'z'.repeat(100_000) }])) whole.push(c as Buffer);
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ctxix-'));
+  try {
+    await assert.rejects(ContextIndex.receive(Readable.from([Buffer.concat(whole).subarray(0, 20_000)]), dir), /Unexpected end of data/);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 });

@@ -57,42 +57,68 @@ export class ContextIndex {
   }
 
   private async read(src: Readable, fh: FileHandle): Promise<void> {
+    // tar-stream's event interface rather than its async iterator: a context is mostly
+    // small files, and the iterator's per-entry cost was half of the whole read.
     const extract = tar.extract();
-    src.on('error', (err) => extract.destroy(err));
-    src.pipe(extract);
     let offset = 0;
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let written = 0;
     const flush = async () => {
       if (pendingBytes === 0) return;
-      await fh.writev(pending, written);
-      written += pendingBytes;
+      const bufs = pending;
       pending = [];
       pendingBytes = 0;
+      await fh.writev(bufs, written);
+      written += bufs.reduce((n, b) => n + b.length, 0);
     };
-    for await (const entry of extract) {
-      const h = entry.header as TarHeader;
-      const name = entryComponents(h.name).join('/');
-      const e: IndexedEntry = { name, header: h, offset, size: 0 };
-      if (h.type === 'file' || h.type === 'contiguous-file') {
+    await new Promise<void>((resolve, reject) => {
+      // The error goes to our caller only: destroying with it would also raise it on the
+      // current entry's stream, which nobody listens to.
+      const fail = (err: Error) => {
+        extract.destroy();
+        reject(err);
+      };
+      src.on('error', fail);
+      extract.on('error', reject);
+      extract.on('finish', resolve);
+      extract.on('entry', (header, stream, next) => {
+        const h = header as TarHeader;
+        let name: string;
+        try {
+          name = entryComponents(h.name).join('/');
+        } catch (err) {
+          return fail(err as Error);
+        }
+        // A truncated tar fails the entry's stream and the extractor alike: the extractor's
+        // error is the one reported.
+        stream.on('error', () => undefined);
+        const e: IndexedEntry = { name, header: h, offset, size: 0 };
+        if (this.byName.has(name)) this.duplicates.add(name);
+        this.byName.set(name, e);
+        this.entries.push(e);
+        if (h.type !== 'file' && h.type !== 'contiguous-file') {
+          stream.on('end', () => next());
+          stream.resume();
+          return;
+        }
         const hash = createHash('sha256');
-        for await (const chunk of entry as AsyncIterable<Buffer>) {
+        stream.on('data', (data: unknown) => {
+          const chunk = data as Buffer;
           hash.update(chunk);
           pending.push(chunk);
           pendingBytes += chunk.length;
           offset += chunk.length;
-          if (pendingBytes >= FLUSH_AT) await flush();
-        }
-        e.size = offset - e.offset;
-        e.digest = hash.digest('hex');
-      } else {
-        entry.resume();
-      }
-      if (this.byName.has(name)) this.duplicates.add(name);
-      this.byName.set(name, e);
-      this.entries.push(e);
-    }
+        });
+        stream.on('end', () => {
+          e.size = offset - e.offset;
+          e.digest = hash.digest('hex');
+          if (pendingBytes < FLUSH_AT) return next();
+          flush().then(() => next(), fail);
+        });
+      });
+      src.pipe(extract);
+    });
     await flush();
   }
 
