@@ -17,10 +17,15 @@ tarx() { rm -rf "$work/t"; mkdir "$work/t"; tar c -C "$work" src | tar x -C "$wo
 cpin() { docker cp -q "$work/src" "$ctr:/in-$((++k))"; sync; }
 k=0
 cpout() { rm -rf "$work/out"; docker cp -q "$ctr:/in-1" "$work/out"; sync; }
-base=$(for _ in $(seq "$n"); do ms tarx; done | median)
-in=$(for _ in $(seq "$n"); do ms cpin; done | median)
-out=$(for _ in $(seq "$n"); do ms cpout; done | median)
+# Others load this machine: tar and cp alternate round by round, and the percentages are
+# medians of each round's own ratio.
+T=() I=() O=() RI=() RO=()
+for _ in $(seq "$n"); do
+  t=$(ms tarx) i=$(ms cpin) o=$(ms cpout)
+  T+=("$t") I+=("$i") O+=("$o") RI+=($((100 * t / i))) RO+=($((100 * t / o)))
+done
 cmp -s "$work/src/f500" "$work/out/f500"
-echo "tar c | tar x (100 MB, 1000 files): $base ms"
-echo "cp into a running container:        $in ms ($((100 * base / in)) % of tar)"
-echo "cp out of a running container:      $out ms ($((100 * base / out)) % of tar)"
+med() { printf '%s\n' "$@" | median; }
+echo "tar c | tar x (100 MB, 1000 files): $(med "${T[@]}") ms (runs: ${T[*]})"
+echo "cp into a running container:        $(med "${I[@]}") ms; median of per-round ratios $(med "${RI[@]}") % of tar (${RI[*]})"
+echo "cp out of a running container:      $(med "${O[@]}") ms; median of per-round ratios $(med "${RO[@]}") % of tar (${RO[*]})"
