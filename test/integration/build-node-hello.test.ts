@@ -8,23 +8,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO, WHARF, run, startDaemon, type TestDaemon } from './harness.js';
+import { freePort } from './net-helpers.js';
 
 const EXAMPLE = path.join(REPO, 'examples/node-hello');
 const CACHE = process.env.WHARF_TEST_CACHE ?? '/var/cache/wharf-test';
-
-/** A free TCP port on the host right now (the kernel's choice). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('node-hello: debian from debootstrap, node from apt, the seed koa app', { concurrency: false }, () => {
   let d: TestDaemon;

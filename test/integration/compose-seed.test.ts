@@ -4,21 +4,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO, run, startDaemon, type TestDaemon } from './harness.js';
+import { freePort } from './net-helpers.js';
 
 const EXAMPLE = path.join(REPO, 'examples/compose-scalable');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function eventually<T>(fn: () => Promise<T | undefined>, ms = 8000): Promise<T> {
   const end = Date.now() + ms;

@@ -4,23 +4,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { run, startDaemon, type TestDaemon } from './harness.js';
+import { freePort } from './net-helpers.js';
 
 const HAVE_COMPOSE = await run('docker-compose', ['version']).then((r) => r.code === 0, () => false);
 const PROJECT = `wc${randomBytes(3).toString('hex')}`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('docker-compose v1 on wharf networks', { skip: HAVE_COMPOSE ? false : 'docker-compose is not installed (scripts/deps.sh installs it)' }, () => {
   let d: TestDaemon;

@@ -6,10 +6,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Resolver } from 'node:dns/promises';
-import net from 'node:net';
 import { promises as fs } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { run, startDaemon, type TestDaemon } from './harness.js';
+import { freePort, httpGet, eventually } from './net-helpers.js';
 
 const TAG = randomBytes(3).toString('hex');
 const n = (s: string) => `v6${TAG}-${s}`;
@@ -17,32 +17,6 @@ const n = (s: string) => `v6${TAG}-${s}`;
 const G = randomBytes(5).toString('hex');
 const PREFIX = `fd${G.slice(0, 2)}:${G.slice(2, 6)}:${G.slice(6, 10)}:1`.replace(/:0+(?=[0-9a-f])/g, ':');
 const SUBNET6 = `${PREFIX}::/64`;
-
-function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, host, () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function httpGet(host: string, port: number, path = '/index.html'): Promise<string> {
-  const res = await fetch(`http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`, { signal: AbortSignal.timeout(5000) });
-  return res.text();
-}
-
-async function eventually<T>(fn: () => Promise<T>, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > end) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 /**
  * Every IPv6 sysctl of the host's interfaces that are neither bridges nor veths (those are

@@ -11,37 +11,10 @@ import dnsPacket from 'dns-packet';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { busyboxTar, startDaemon, type TestDaemon } from './harness.js';
+import { freePort, httpGet, eventually } from './net-helpers.js';
 
 const TAG = randomBytes(3).toString('hex');
 const n = (s: string) => `nt${TAG}-${s}`;
-
-/** A free TCP port on the host right now (the kernel's choice). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function httpGet(host: string, port: number, path = '/index.html'): Promise<string> {
-  const res = await fetch(`http://${host}:${port}${path}`, { signal: AbortSignal.timeout(5000) });
-  return res.text();
-}
-
-/** Polls until `fn` stops throwing (a server in a container takes a moment to listen). */
-async function eventually<T>(fn: () => Promise<T>, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > end) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 const WEB = ['sh', '-c', 'mkdir -p /www && echo "hello from $(hostname)" > /www/index.html && exec httpd -f -p 80 -h /www'];
 

@@ -5,23 +5,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO, WHARF, run, startDaemon, type TestDaemon } from './harness.js';
+import { freePort } from './net-helpers.js';
 
 const EXAMPLE = path.join(REPO, 'examples/httpd-cgi');
 const QUERY = 'cgi-bin/kungfu?name=car&size=small';
-
-/** A free TCP port on the host right now (the kernel's choice). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** curl, retried until it succeeds: httpd listens a moment after `run -d` returns. */
 async function curlEventually(url: string): Promise<string> {
