@@ -14,14 +14,14 @@ ms() { local s e; s=$(date +%s%N); "$@" >/dev/null; e=$(date +%s%N); echo $(((e 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ctr=$(docker run -d busybox sleep 3600)
 tarx() { rm -rf "$work/t"; mkdir "$work/t"; tar c -C "$work" src | tar x -C "$work/t"; sync; }
-cpin() { docker cp -q "$work/src" "$ctr:/in-$((++k))"; sync; }
-k=0
+# Each round copies to a new path (a counter bumped here would not survive the $(…) subshell).
+cpin() { docker cp -q "$work/src" "$ctr:/in-$1"; sync; }
 cpout() { rm -rf "$work/out"; docker cp -q "$ctr:/in-1" "$work/out"; sync; }
 # Others load this machine: tar and cp alternate round by round, and the percentages are
 # medians of each round's own ratio.
 T=() I=() O=() RI=() RO=()
-for _ in $(seq "$n"); do
-  t=$(ms tarx) i=$(ms cpin) o=$(ms cpout)
+for r in $(seq "$n"); do
+  t=$(ms tarx) i=$(ms cpin "$r") o=$(ms cpout)
   T+=("$t") I+=("$i") O+=("$o") RI+=($((100 * t / i))) RO+=($((100 * t / o)))
 done
 cmp -s "$work/src/f500" "$work/out/f500"
