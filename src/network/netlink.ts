@@ -1,15 +1,15 @@
 // Bridges, network namespaces and veth pairs, through iproute2's `ip` (no native code).
 //
-// Netns choice: wharfd creates a *named* netns per container with `ip netns add
-// wharf-<id>` (a bind mount at /run/netns/wharf-<id>) and gives runc that path as the
-// container's network namespace. So the interface, address and routes exist before the
-// container's first instruction runs (as with Docker), the netns outlives a container
-// restart and a wharfd crash, and reconcile finds stale ones by listing /run/netns.
+// Netns choice: a container's netns is runc's; wharfd reaches it by the PID of the
+// container's init, between `runc create` and `runc start`, so the interface, address and
+// routes exist before the container's first instruction runs (as with Docker) and go with
+// the netns when it ends. Named netns (createNetns/deleteNetns, under /run/netns) serve this
+// layer's own tests, which stand in for containers with them.
 //
-// Lifecycle: createBridge (network create) → createNetns + attachEndpoint (container
-// start) → detachEndpoint + deleteNetns (container stop) → deleteBridge (network rm).
-// Deletes are idempotent: a missing link or netns is not an error, so a half-done setup
-// can always be rolled back with the same calls.
+// Lifecycle: createBridge (network create) → attachEndpoint (container start; nothing at
+// exit) → detachEndpoint (network disconnect of a running container) → deleteBridge
+// (network rm). Deletes are idempotent: a missing link or netns is not an error, so a
+// half-done setup can always be rolled back with the same calls.
 
 import { promises as fs } from 'node:fs';
 import { createHash } from 'node:crypto';

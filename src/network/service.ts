@@ -18,7 +18,7 @@ import { hostRoutedSubnets, hostRoutedSubnets6 } from './host-routes.js';
 import { Ipam } from './ipam.js';
 import { attachEndpoint, createBridge, linkIPv4, linksByAlias, deleteBridge, detachEndpoint, ensureIpForward, hostVethName, macForIPv4, setRouteLocalnet } from './netlink.js';
 import { NETWORK_RECORD_VERSION, NetworkStore, type NetworkRecord } from './network-store.js';
-import { deleteRuleset, type NftBridge } from './nftables.js';
+import type { NftBridge } from './nftables.js';
 import { PortPublisher, type PortMapping, type PublishRequest, type PublishTargets } from './port-publisher.js';
 
 export interface NetworkLayerConfig {
@@ -253,13 +253,6 @@ export class NetworkLayer {
     this.dns.clear();
     this.dns6.clear();
     await this.publisher.close();
-  }
-
-  /** Removes every bridge and the table (tests, and `wharfd --cleanup-network`). */
-  async destroyAll(): Promise<void> {
-    await this.close();
-    for (const rec of this.store.all()) if (rec.bridge) await deleteBridge(rec.bridge);
-    await deleteRuleset(this.config.nftTable);
   }
 
   private async createBuiltinBridge(): Promise<void> {
