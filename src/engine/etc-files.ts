@@ -80,8 +80,10 @@ export function dnsOptions(hc: HostConfig): Pick<ResolvOptions, 'dns' | 'dnsSear
 export async function writeNetworkedEtcFiles(rec: ContainerRecord, opts: { ips: string[]; dnsServer?: string; hostGateway?: string }): Promise<void> {
   const { config, hostConfig } = rec.spec;
   const fqdn = config.Domainname ? `${config.Hostname}.${config.Domainname}` : config.Hostname!;
+  // Rewritten at every start, so not fsynced (see writeFileAtomic).
+  const regenerated = { durable: false };
   await Promise.all([
-    writeFileAtomic(rec.spec.hostsPath, hostsFile({ hostname: fqdn, ips: opts.ips, extraHosts: hostConfig.ExtraHosts ?? [], hostGateway: opts.hostGateway })),
-    resolvConf({ hostNetwork: false, dnsServer: opts.dnsServer, ...dnsOptions(hostConfig) }).then((text) => writeFileAtomic(rec.spec.resolvConfPath, text)),
+    writeFileAtomic(rec.spec.hostsPath, hostsFile({ hostname: fqdn, ips: opts.ips, extraHosts: hostConfig.ExtraHosts ?? [], hostGateway: opts.hostGateway }), 0o644, regenerated),
+    resolvConf({ hostNetwork: false, dnsServer: opts.dnsServer, ...dnsOptions(hostConfig) }).then((text) => writeFileAtomic(rec.spec.resolvConfPath, text, 0o644, regenerated)),
   ]);
 }

@@ -22,12 +22,18 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-export async function writeFileAtomic(target: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+/**
+ * `durable: false` for files regenerated whenever they are needed (a container's hosts and
+ * resolv.conf at each start): still all-or-nothing for readers, but no fsync, which costs
+ * more than the write on the start path. After a power loss such a file may be empty.
+ */
+export async function writeFileAtomic(target: string, data: string | Uint8Array, mode = 0o644, opts: { durable?: boolean } = {}): Promise<void> {
+  const durable = opts.durable ?? true;
   const tmp = tempPathFor(target);
   const handle = await fs.open(tmp, 'wx', mode);
   try {
     await handle.writeFile(data);
-    await handle.sync();
+    if (durable) await handle.sync();
   } catch (err) {
     await handle.close();
     await fs.rm(tmp, { force: true });
@@ -40,7 +46,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
     await fs.rm(tmp, { force: true });
     throw err;
   }
-  await fsyncDir(path.dirname(target));
+  if (durable) await fsyncDir(path.dirname(target));
 }
 
 export async function writeJsonAtomic(target: string, value: unknown): Promise<void> {
