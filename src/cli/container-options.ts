@@ -8,7 +8,8 @@ import { networkFlags, networkOptionsFrom, parsePublish, UsageFailure, type Netw
 import { resourceFlags, resourceHostConfig } from './resource-options.js';
 import { securityFlags, securityHostConfig } from './security-options.js';
 import { mountFlags, mountOptions, type MountObject } from './mount-options.js';
-import { healthcheckFrom, healthFlags, type HealthConfigBody } from './health-options.js';
+import type { HealthConfig } from '../contract/index.js';
+import { healthcheckFrom, healthFlags } from './health-options.js';
 
 export const createFlags: FlagSpec[] = [
   { long: 'attach', short: 'a', type: 'list', help: 'Attach to STDIN, STDOUT or STDERR' },
@@ -57,7 +58,7 @@ export interface CreateOptions {
   /** HostConfig security fields (CapAdd, SecurityOpt, Devices, IpcMode, Init…), see security-options.ts. */
   security?: Record<string, unknown>;
   /** --health-* / --no-healthcheck (health-options.ts); absent: the image's HEALTHCHECK applies. */
-  healthcheck?: HealthConfigBody;
+  healthcheck?: HealthConfig;
 }
 
 export interface RestartPolicy { Name: string; MaximumRetryCount: number }

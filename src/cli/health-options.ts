@@ -1,6 +1,7 @@
 // The health check flags of run/create (--health-cmd, --health-interval, …, --no-healthcheck)
 // and their translation into ContainerConfig.Healthcheck, with the docker CLI's checks and
 // messages. Durations are Go's (time.ParseDuration) and travel as nanoseconds.
+import type { HealthConfig } from '../contract/index.js';
 import { FlagError, type FlagSpec, type Parsed } from './flags.js';
 import { UsageFailure } from './network-options.js';
 
@@ -13,16 +14,6 @@ export const healthFlags: FlagSpec[] = [
   { long: 'health-timeout', type: 'string', help: 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)' },
   { long: 'no-healthcheck', type: 'bool', help: 'Disable any container-specified HEALTHCHECK' },
 ];
-
-/** ContainerConfig.Healthcheck as the Engine API takes it (durations in ns; zero = inherit/default). */
-export interface HealthConfigBody {
-  Test?: string[];
-  Interval?: number;
-  Timeout?: number;
-  StartPeriod?: number;
-  StartInterval?: number;
-  Retries?: number;
-}
 
 const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
@@ -61,7 +52,7 @@ function durationFlag(p: Parsed, long: string): number {
  * The Healthcheck to send, or undefined when no health flag was given (the image's applies).
  * Throws UsageFailure for the combinations docker refuses before calling the daemon.
  */
-export function healthcheckFrom(p: Parsed): HealthConfigBody | undefined {
+export function healthcheckFrom(p: Parsed): HealthConfig | undefined {
   const cmd = (p.flags['health-cmd'] as string | undefined) ?? '';
   const interval = durationFlag(p, 'health-interval');
   const timeout = durationFlag(p, 'health-timeout');
@@ -77,7 +68,7 @@ export function healthcheckFrom(p: Parsed): HealthConfigBody | undefined {
   for (const [v, name] of [[interval, 'interval'], [timeout, 'timeout'], [retries, 'retries'], [startPeriod, 'start-period'], [startInterval, 'start-interval']] as const) {
     if (v < 0) throw new UsageFailure(`--health-${name} cannot be negative`);
   }
-  const hc: HealthConfigBody = {};
+  const hc: HealthConfig = {};
   if (cmd) hc.Test = ['CMD-SHELL', cmd];
   // Zero fields are left out (Go's omitempty): the daemon fills them from the image.
   if (interval) hc.Interval = interval;

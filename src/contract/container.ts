@@ -30,6 +30,16 @@ export interface ContainerConfig {
   Shell?: string[] | null;
 }
 
+/** ContainerConfig.Healthcheck (moby HealthConfig): durations in nanoseconds, 0 meaning "inherit or default". */
+export interface HealthConfig {
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
+}
+
 export interface RestartPolicy {
   Name: '' | 'no' | 'always' | 'unless-stopped' | 'on-failure';
   MaximumRetryCount?: number;

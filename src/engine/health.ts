@@ -12,22 +12,12 @@
 // `stopped(id)` at every exit; a probe still running then is killed and its result dropped.
 // A paused container is not probed (its timer just comes round again).
 import { Duplex } from 'node:stream';
-import type { ContainerConfig } from '../contract/index.js';
+import type { ContainerConfig, HealthConfig } from '../contract/index.js';
 import { InvalidArgument } from '../errdefs/index.js';
 import type { ContainerRecord } from './container.js';
 import { containerAttributes } from './create.js';
 import type { EngineDeps } from './deps.js';
 import type { ExecService } from './exec.js';
-
-/** ContainerConfig.Healthcheck: durations in nanoseconds, 0 meaning "the default". */
-export interface HealthConfig {
-  Test?: string[];
-  Interval?: number;
-  Timeout?: number;
-  StartPeriod?: number;
-  StartInterval?: number;
-  Retries?: number;
-}
 
 export interface HealthcheckResult {
   Start: string;
