@@ -7,8 +7,6 @@
 // debootstrap tar is kept in WHARF_TEST_CACHE (default /var/cache/wharf-test) between runs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { REPO, WHARF, run, startDaemon, type TestDaemon } from './harness.js';
 import { freePort } from './net-helpers.js';
@@ -18,27 +16,17 @@ const CACHE = process.env.WHARF_TEST_CACHE ?? '/var/cache/wharf-test';
 
 describe('node-hello: debian from debootstrap, node from apt, the seed koa app', { concurrency: false }, () => {
   let d: TestDaemon;
-  let bin: string;
-  /** The test daemon's environment with `wharf` on PATH, as the example scripts expect. */
-  let env: NodeJS.ProcessEnv;
 
   before(async () => {
     d = await startDaemon({ image: false });
-    bin = await fs.mkdtemp(path.join(os.tmpdir(), 'wharf-node-hello-bin-'));
-    await fs.symlink(WHARF, path.join(bin, 'wharf'));
-    env = { ...d.env, PATH: `${bin}:${process.env.PATH}` };
   });
   after(async () => {
-    try {
-      await d.close();
-    } finally {
-      await fs.rm(bin, { recursive: true, force: true });
-    }
+    await d.close();
   });
 
   test('demo.sh: mkimage-debian, build node, build hello, run -d -p PORT:3000, curl → Hello World', { timeout: 900_000 }, async () => {
     const port = await freePort();
-    const r = await run('bash', [path.join(EXAMPLE, 'demo.sh'), '--port', String(port), '--cache', CACHE], { env, timeoutMs: 900_000 });
+    const r = await run('bash', [path.join(EXAMPLE, 'demo.sh'), '--port', String(port), '--cache', CACHE], { env: d.scriptEnv, timeoutMs: 900_000 });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `$ curl localhost:${port}\nHello World\n`);
     // The container is gone again (no --keep).
@@ -67,7 +55,7 @@ describe('node-hello: debian from debootstrap, node from apt, the seed koa app',
 
   test('a second `wharf build -t hello .` is fully cached: the same image ID, every step "Using cache"', async () => {
     const before = (await d.ok(['image', 'inspect', '-f', '{{.Id}}', 'hello'], 'wharf')).trim();
-    const r = await run(process.execPath, [WHARF, 'build', '-t', 'hello', EXAMPLE], { env, timeoutMs: 60_000 });
+    const r = await run(process.execPath, [WHARF, 'build', '-t', 'hello', EXAMPLE], { env: d.scriptEnv, timeoutMs: 60_000 });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.match(/Using cache/g)?.length, 4, r.stdout);
     assert.equal((await d.ok(['image', 'inspect', '-f', '{{.Id}}', 'hello'], 'wharf')).trim(), before);

@@ -29,6 +29,8 @@ export interface TestDaemon {
   cgroupParent: string;
   /** The default network's bridge (its own per test daemon). */
   bridge: string;
+  /** `env` with this checkout's `wharf` first on PATH, for the project's shell scripts. */
+  scriptEnv: NodeJS.ProcessEnv;
   /** Runs the real docker CLI against this daemon. */
   docker(args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }): Promise<RunResult>;
   /** Runs wharf's CLI against this daemon. */
@@ -117,6 +119,10 @@ export async function startDaemon(opts: { image?: boolean; env?: NodeJS.ProcessE
   const bridge = `wharft${tag.slice(0, 4)}`;
   const logFile = path.join(os.tmpdir(), `wharf-it-${tag}.log`);
   const env = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: path.join(os.tmpdir(), `wharf-it-${tag}-docker-config`), WHARFD: WHARFD };
+  const bin = path.join(os.tmpdir(), `wharf-it-${tag}-bin`);
+  await fs.mkdir(bin, { recursive: true });
+  await fs.symlink(WHARF, path.join(bin, 'wharf'));
+  const scriptEnv = { ...env, PATH: `${bin}:${process.env.PATH}` };
   let child: ChildProcess | undefined;
   const configFile = opts.daemonJson ? path.join(os.tmpdir(), `wharf-it-${tag}-daemon.json`) : '/nonexistent/daemon.json';
   if (opts.daemonJson) await fs.writeFile(configFile, JSON.stringify(opts.daemonJson));
@@ -148,6 +154,7 @@ export async function startDaemon(opts: { image?: boolean; env?: NodeJS.ProcessE
     execRoot,
     cgroupParent,
     bridge,
+    scriptEnv,
     docker: (args, o = {}) => run('docker', args, { env, ...o }),
     wharf: (args, o = {}) => run(process.execPath, [WHARF, ...args], { env, ...o }),
     ok: async (args, cli = 'docker') => {
@@ -173,6 +180,7 @@ export async function startDaemon(opts: { image?: boolean; env?: NodeJS.ProcessE
       await fs.rm(dataRoot, { recursive: true, force: true });
       await fs.rm(execRoot, { recursive: true, force: true });
       await fs.rm(env.DOCKER_CONFIG!, { recursive: true, force: true });
+      await fs.rm(bin, { recursive: true, force: true });
       if (opts.daemonJson) await fs.rm(configFile, { force: true });
       if (leftovers.length === 0) await fs.rm(logFile, { force: true });
       if (leftovers.length) throw new Error(`test daemon left resources behind:\n${leftovers.join('\n')}\n(log: ${logFile})`);

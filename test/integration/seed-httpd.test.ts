@@ -4,10 +4,8 @@
 // A free host port stands in for 8819, which a user's own wharfd may hold.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { REPO, WHARF, run, startDaemon, type TestDaemon } from './harness.js';
+import { REPO, run, startDaemon, type TestDaemon } from './harness.js';
 import { freePort } from './net-helpers.js';
 
 const EXAMPLE = path.join(REPO, 'examples/httpd-cgi');
@@ -26,26 +24,16 @@ async function curlEventually(url: string): Promise<string> {
 
 describe('seed demo: busybox httpd with a CGI script behind a published port', { concurrency: false }, () => {
   let d: TestDaemon;
-  let bin: string;
-  /** The test daemon's environment with `wharf` on PATH, as the example scripts expect. */
-  let env: NodeJS.ProcessEnv;
 
   before(async () => {
     d = await startDaemon();
-    bin = await fs.mkdtemp(path.join(os.tmpdir(), 'wharf-seed-bin-'));
-    await fs.symlink(WHARF, path.join(bin, 'wharf'));
-    env = { ...d.env, PATH: `${bin}:${process.env.PATH}` };
   });
   after(async () => {
-    try {
-      await d.close();
-    } finally {
-      await fs.rm(bin, { recursive: true, force: true });
-    }
+    await d.close();
   });
 
   test('build.sh imports httpd-cgi: the www files, EXPOSE 8819, httpd as CMD', async () => {
-    const r = await run('bash', [path.join(EXAMPLE, 'build.sh')], { env });
+    const r = await run('bash', [path.join(EXAMPLE, 'build.sh')], { env: d.scriptEnv });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'httpd-cgi:latest\n');
     const config = JSON.parse(await d.ok(['image', 'inspect', '-f', '{{json .Config}}', 'httpd-cgi'], 'wharf'));
@@ -72,7 +60,7 @@ describe('seed demo: busybox httpd with a CGI script behind a published port', {
   test('demo.sh (what install.sh runs) builds the image when missing, prints the answer, removes its container', async () => {
     await d.ok(['rmi', 'httpd-cgi'], 'wharf');
     const port = await freePort();
-    const r = await run('bash', [path.join(EXAMPLE, 'demo.sh'), '--port', String(port)], { env });
+    const r = await run('bash', [path.join(EXAMPLE, 'demo.sh'), '--port', String(port)], { env: d.scriptEnv });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `$ curl 'http://localhost:${port}/${QUERY}'\nname=car size=small\n\n`);
     assert.equal(await d.ok(['ps', '-aq'], 'wharf'), '');
