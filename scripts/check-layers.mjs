@@ -6,18 +6,18 @@ import path from 'node:path';
 const ALLOWED = {
   // The CLI is a client of the API like any other: it never reaches into the daemon.
   // `wharf compose` is a client too: its commands drive src/compose, which only uses the client.
-  cli: ['client', 'compose', 'contract', 'reference', 'errdefs'],
+  cli: ['client', 'compose', 'contract', 'reference', 'errdefs', 'units'],
   client: ['contract', 'errdefs'],
   // Routes turn HTTP into engine calls; image types appear in the image endpoints' views;
   // POST /build hands the context to the builder.
   api: ['engine', 'image', 'build', 'contract', 'reference', 'errdefs'],
-  engine: ['archive', 'image', 'runtime', 'network', 'volume', 'store', 'contract', 'reference', 'errdefs'],
+  engine: ['archive', 'image', 'runtime', 'network', 'volume', 'store', 'contract', 'reference', 'errdefs', 'units'],
   // RUN steps commit a container's upper dir with archive's layer writer (as commit does).
   build: ['engine', 'image', 'archive', 'store', 'contract', 'reference', 'errdefs'],
-  distribution: ['image', 'store', 'contract', 'reference', 'errdefs'],
+  distribution: ['image', 'store', 'contract', 'reference', 'errdefs', 'units'],
   // Compose runs on the client side, through the API (as Compose v2 does).
   compose: ['client', 'contract', 'reference', 'errdefs'],
-  image: ['archive', 'store', 'contract', 'reference', 'errdefs'],
+  image: ['archive', 'store', 'contract', 'reference', 'errdefs', 'units'],
   // Tar streams and container-rooted file access (cp, diff, commit, layer unpacking).
   archive: ['errdefs'],
   // Docker's image reference grammar: shared by the CLI (client-side checks) and the store.
@@ -28,6 +28,8 @@ const ALLOWED = {
   network: ['store', 'errdefs'],
   store: ['errdefs'],
   errdefs: [],
+  // docker/go-units wording (sizes, durations): the daemon's Status strings and the CLI's columns.
+  units: [],
   contract: [],
   // The composition root wires everything.
   daemon: ['*'],

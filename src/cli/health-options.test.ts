@@ -1,21 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseArgs } from './flags.js';
-import { healthcheckFrom, healthFlags, parseGoDuration } from './health-options.js';
+import { healthcheckFrom, healthFlags } from './health-options.js';
 
 const spec = { name: 'run', usage: '', description: '', flags: healthFlags };
 const hc = (...argv: string[]) => healthcheckFrom(parseArgs(spec, argv));
-
-test('Go durations in nanoseconds', () => {
-  assert.equal(parseGoDuration('0'), 0);
-  assert.equal(parseGoDuration('1s'), 1e9);
-  assert.equal(parseGoDuration('1.5s'), 1.5e9);
-  assert.equal(parseGoDuration('300ms'), 3e8);
-  assert.equal(parseGoDuration('2h45m'), (2 * 3600 + 45 * 60) * 1e9);
-  assert.equal(parseGoDuration('-1s'), -1e9);
-  assert.throws(() => parseGoDuration('5'), { message: 'time: missing unit in duration "5"' });
-  assert.throws(() => parseGoDuration('x'), { message: 'time: invalid duration "x"' });
-});
 
 test('no health flags: nothing sent, the image decides', () => {
   assert.equal(hc(), undefined);

@@ -2,6 +2,7 @@
 // and their translation into ContainerConfig.Healthcheck, with the docker CLI's checks and
 // messages. Durations are Go's (time.ParseDuration) and travel as nanoseconds.
 import type { HealthConfig } from '../contract/index.js';
+import { parseGoDuration } from '../units/index.js';
 import { FlagError, type FlagSpec, type Parsed } from './flags.js';
 import { UsageFailure } from './network-options.js';
 
@@ -14,29 +15,6 @@ export const healthFlags: FlagSpec[] = [
   { long: 'health-timeout', type: 'string', help: 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)' },
   { long: 'no-healthcheck', type: 'bool', help: 'Disable any container-specified HEALTHCHECK' },
 ];
-
-const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-
-/** Go's time.ParseDuration, in nanoseconds: "1.5s", "2h45m", "-300ms", "0". */
-export function parseGoDuration(s: string): number {
-  const bad = () => new Error(`time: invalid duration "${s}"`);
-  let rest = s;
-  let sign = 1;
-  if (rest.startsWith('-') || rest.startsWith('+')) {
-    sign = rest.startsWith('-') ? -1 : 1;
-    rest = rest.slice(1);
-  }
-  if (rest === '0') return 0;
-  if (rest === '') throw bad();
-  let total = 0;
-  while (rest) {
-    const m = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/.exec(rest);
-    if (!m) throw m === null && /^(\d+\.?\d*|\.\d+)$/.test(rest) ? new Error(`time: missing unit in duration "${s}"`) : bad();
-    total += Number(m[1]) * UNIT_NS[m[2]!]!;
-    rest = rest.slice(m[0].length);
-  }
-  return sign * Math.round(total);
-}
 
 function durationFlag(p: Parsed, long: string): number {
   const raw = p.flags[long] as string | undefined;

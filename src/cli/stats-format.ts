@@ -1,6 +1,7 @@
 // docker stats' arithmetic and columns (docker/cli formatter_stats.go, stats_helpers.go):
 // CPU % from the delta against precpu, memory without the inactive page cache, net and
 // block I/O summed over interfaces and devices.
+import { bytesSize } from '../units/index.js';
 import { humanSize, shortId } from './units.js';
 
 /** The parts of the Engine API's StatsJSON these columns read. */
@@ -19,15 +20,6 @@ export const STATS_HEADERS: Record<string, string> = {
   ID: 'CONTAINER ID', Container: 'CONTAINER', Name: 'NAME', CPUPerc: 'CPU %', MemUsage: 'MEM USAGE / LIMIT',
   MemPerc: 'MEM %', NetIO: 'NET I/O', BlockIO: 'BLOCK I/O', PIDs: 'PIDS',
 };
-
-const BINARY = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'];
-
-/** go-units BytesSize: binary units, `%.4g`. */
-export function bytesSize(n: number): string {
-  let v = n; let i = 0;
-  while (v >= 1024 && i < BINARY.length - 1) { v /= 1024; i++; }
-  return `${Number(v.toPrecision(4))}${BINARY[i]}`;
-}
 
 export function cpuPercent(s: StatsJson): number {
   const cpuDelta = s.cpu_stats.cpu_usage.total_usage - s.precpu_stats.cpu_usage.total_usage;

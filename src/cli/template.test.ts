@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { Template, sprintf } from './template.js';
 import { render } from './format.js';
 import { tabulate } from './tabwriter.js';
-import { humanDuration, humanSize } from './units.js';
 import { containerContext, PS_HEADERS } from './container-format.js';
 
 const x = (src: string, dot: unknown): string => new Template(src).execute(dot);
@@ -53,19 +52,6 @@ test('ps table with a Label method column (docker ps --format, captured)', () =>
   assert.equal(outText, 'CONTAINER ID   NAMES     a\ncf1a8a689def   web       b\n');
   const long = containerContext({ ...c, Command: "sh -c 'echo out; echo err >&2; exit 3'" }, { trunc: true });
   assert.equal(long.Command, '"sh -c \'echo out; ec…"');
-});
-
-test('go-units sizes and durations', () => {
-  assert.equal(humanSize(1984132, 3), '1.98MB');
-  assert.equal(humanSize(1984132), '1.984MB');
-  assert.equal(humanSize(0, 3), '0B');
-  assert.equal(humanSize(4260000), '4.26MB');
-  assert.equal(humanDuration(500), 'Less than a second');
-  assert.equal(humanDuration(31_000), '31 seconds');
-  assert.equal(humanDuration(90_000), 'About a minute');
-  assert.equal(humanDuration(120_000), '2 minutes');
-  assert.equal(humanDuration(3_600_000), 'About an hour');
-  assert.equal(humanDuration(5 * 86_400_000), '5 days');
 });
 
 test('json: maps come out with sorted keys, structs in field order (Go encoding)', () => {

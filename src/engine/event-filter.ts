@@ -1,6 +1,7 @@
 // Which events a `GET /events` subscriber wants, as moby's daemon/events/filter.go decides:
 // every filter key given must match (values of one key are alternatives), and the time
 // window is [since, until].
+import { getTimestamp } from '../units/index.js';
 import { InvalidArgument } from '../errdefs/index.js';
 import type { EngineEvent } from './events.js';
 
@@ -59,24 +60,16 @@ export function eventFilter(filters: Filters): (e: EngineEvent) => boolean {
   };
 }
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /**
  * An events `since`/`until` value in unix seconds: `1700000000[.123456789]` (what the
  * docker CLI sends), an RFC 3339 time, or a Go duration before now ("10m", "1h30m").
  */
 export function parseEventTime(value: string, now = Date.now()): number {
-  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
-  if (/^((\d+(\.\d+)?)(ns|us|µs|ms|s|m|h))+$/.test(value)) {
-    let ms = 0;
-    for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * (UNIT_MS[m[2] as string] as number);
-    return (now - ms) / 1000;
+  try {
+    return getTimestamp(value, now);
+  } catch (err) {
+    throw new InvalidArgument((err as Error).message);
   }
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new InvalidArgument(`failed to parse value as time or duration: "${value}"`);
-  // Date.parse keeps milliseconds only; keep the nanoseconds RFC 3339 may carry.
-  const frac = /\.(\d+)/.exec(value.replace(/^[^T]*T/, ''))?.[1];
-  return frac ? Math.floor(t / 1000) + Number(`0.${frac}`) : t / 1000;
 }
 
 /** Whether an event falls in [since, until] (unix seconds; undefined: unbounded). */

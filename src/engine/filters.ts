@@ -1,4 +1,5 @@
 // Docker's `ps --filter` semantics: values of one key are OR-ed, keys are AND-ed.
+import { getTimestamp } from '../units/index.js';
 import { InvalidArgument } from '../errdefs/index.js';
 import type { ContainerRecord } from './container.js';
 
@@ -51,15 +52,11 @@ export function containerFilter(filters: Filters, ctx: ContainerFilterContext): 
   };
 }
 
-/** `until=` of prune filters: a Go duration ago, a Unix time, or a date. */
-export function parseUntil(value: string): number {
-  const dur = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(value);
-  if (dur) {
-    const unit = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[dur[2] as 'ns'];
-    return Date.now() - Number(dur[1]) * unit;
+/** `until=` of prune and list filters (docker's GetTimestamp), in epoch milliseconds. */
+export function parseUntil(value: string, now = Date.now()): number {
+  try {
+    return getTimestamp(value, now) * 1000;
+  } catch (err) {
+    throw new InvalidArgument((err as Error).message);
   }
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new InvalidArgument(`invalid filter 'until=${value}'`);
-  return t;
 }

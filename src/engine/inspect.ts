@@ -3,7 +3,7 @@
 import type { ContainerSummary } from '../contract/index.js';
 import { isActive, type ContainerRecord } from './container.js';
 import { healthText } from './health.js';
-import { humanDuration } from './human-time.js';
+import { humanDuration } from '../units/index.js';
 import { endpointsView, networkSettingsView, summaryPorts } from './network-view.js';
 
 export function inspectContainer(rec: ContainerRecord, extra: { logPath: string; rootfs: { upper: string; work: string; merged: string; lower: string[] }; sizeRw?: number; sizeRootFs?: number; mounts?: unknown[] }) {

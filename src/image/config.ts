@@ -1,6 +1,7 @@
 // Image-config helpers that need no disk: the host platform in OCI terms, `docker history`
 // rows, and `image prune` filters.
 
+import { getTimestamp } from '../units/index.js';
 import { InvalidArgument } from '../errdefs/index.js';
 import { familiarName } from '../reference/reference.js';
 import type { ImageHistoryItem, ImageRecord } from './types.js';
@@ -69,16 +70,11 @@ export function matchesPruneFilters(img: ImageRecord | Omit<ImageRecord, 'repoTa
   return true;
 }
 
-/** `until` as Docker takes it: a Go duration ("24h", "1h30m") before now, a unix time, or a date. */
-export function parseUntil(v: string, now: number): number {
-  if (/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(v)) {
-    const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-    let ms = 0;
-    for (const m of v.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * unit[m[2]!]!;
-    return now - ms;
+/** `until` as Docker takes it (GetTimestamp), in epoch milliseconds. */
+function parseUntil(v: string, now: number): number {
+  try {
+    return getTimestamp(v, now) * 1000;
+  } catch (err) {
+    throw new InvalidArgument((err as Error).message);
   }
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new InvalidArgument(`failed to parse value ${v} as a timestamp or duration`);
-  return t;
 }

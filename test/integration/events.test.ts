@@ -98,4 +98,27 @@ describe('events', () => {
     assert.equal(bad.status, 400);
     assert.deepEqual(bad.json, { message: "invalid filter 'nope'" });
   });
+
+  test("a time that is neither a date nor a duration: docker's wording from the CLIs and the daemon", async () => {
+    const why = 'failed to parse value as time or duration: "bogus"';
+    for (const cli of ['docker', 'wharf'] as const) {
+      const ev = await d[cli](['events', '--since', 'bogus']);
+      assert.deepEqual([ev.code, ev.stderr.trim()], [1, why], `${cli} events`);
+      const logs = await d[cli](['logs', '--until', 'bogus', 'busybox-never']);
+      assert.equal(logs.code, 1);
+    }
+    const logs = await d.wharf(['run', '-d', '--name', 'ev-logs', 'busybox', 'true']);
+    assert.equal(logs.code, 0);
+    for (const cli of ['docker', 'wharf'] as const) {
+      const r = await d[cli](['logs', '--until', 'bogus', 'ev-logs']);
+      assert.deepEqual([r.code, r.stderr.trim()], [1, `invalid value for "until": ${why}`], `${cli} logs`);
+    }
+    await d.ok(['rm', '-f', 'ev-logs']);
+    for (const kind of ['image', 'container', 'network']) {
+      const r = await d.docker([kind, 'prune', '-f', '--filter', 'until=bogus']);
+      assert.deepEqual([r.code, r.stderr.trim()], [1, `Error response from daemon: ${why}`], `${kind} prune`);
+    }
+    const api = await d.api('GET', '/events?since=bogus');
+    assert.deepEqual([api.status, api.json], [400, { message: why }]);
+  });
 });

@@ -1,7 +1,8 @@
 // docker logs: stdout to stdout, stderr to stderr (demultiplexed unless the container has a TTY).
 import { demuxStream } from '../../client/stdcopy.js';
-import type { CliContext } from '../context.js';
-import { FlagError, type CommandSpec, type Parsed } from '../flags.js';
+import { getTimestamp } from '../../units/index.js';
+import { ExitError, type CliContext } from '../context.js';
+import type { CommandSpec, Parsed } from '../flags.js';
 
 export const spec: CommandSpec = {
   name: 'logs', usage: 'logs [OPTIONS] CONTAINER', description: 'Fetch the logs of a container', minArgs: 1, maxArgs: 1,
@@ -15,20 +16,17 @@ export const spec: CommandSpec = {
   ],
 };
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** docker's GetTimestamp: a Go duration ("42m", "1h30m") is relative to now; else a date or unix seconds. */
-export function apiTimestamp(value: string, now = Date.now()): string {
-  if (/^\d+(\.\d+)?$/.test(value)) return value;
-  const dur = /^((\d+(\.\d+)?)(ns|us|µs|ms|s|m|h))+$/.test(value);
-  if (dur) {
-    let ms = 0;
-    for (const m of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * (UNIT_MS[m[2] as string] as number);
-    return ((now - ms) / 1000).toFixed(9);
+/**
+ * docker's GetTimestamp, as the API's `seconds.nanoseconds` query value. The docker client
+ * names the flag in its error for logs, not for events.
+ */
+export function apiTimestamp(value: string, flag?: string, now = Date.now()): string {
+  try {
+    return getTimestamp(value, now).toFixed(9);
+  } catch (err) {
+    const why = (err as Error).message;
+    throw new ExitError(1, flag ? `invalid value for "${flag}": ${why}` : why);
   }
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new FlagError(`invalid value for "since": failed to parse value as time or duration: "${value}"`);
-  return (t / 1000).toFixed(9);
 }
 
 export async function main(ctx: CliContext, p: Parsed): Promise<number> {
@@ -38,7 +36,7 @@ export async function main(ctx: CliContext, p: Parsed): Promise<number> {
   const since = p.flags.since as string | undefined; const until = p.flags.until as string | undefined;
   const res = await client.containerLogs(id, {
     follow: p.flags.follow as boolean, stdout: true, stderr: true, timestamps: p.flags.timestamps as boolean,
-    tail: p.flags.tail as string, since: since ? apiTimestamp(since) : undefined, until: until ? apiTimestamp(until) : undefined,
+    tail: p.flags.tail as string, since: since ? apiTimestamp(since, 'since') : undefined, until: until ? apiTimestamp(until, 'until') : undefined,
   });
   if (c.Config.Tty) for await (const chunk of res) ctx.stdout.write(chunk as Buffer);
   else await demuxStream(res, { stdout: (b) => ctx.stdout.write(b), stderr: (b) => ctx.stderr.write(b) });
