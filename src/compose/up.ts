@@ -66,7 +66,9 @@ export async function ensureNetworks(c: EngineClient, p: Project, used: Record<s
 export async function ensureVolumes(c: EngineClient, p: Project, used: Record<string, Service>, progress: Progress): Promise<void> {
   const keys = new Set(Object.values(used).flatMap((s) => (s.volumes ?? []).filter((v) => v.type === 'volume' && v.source).map((v) => v.source as string)));
   for (const k of [...keys].sort()) {
-    const v = p.volumes[k]!;
+    // A volume the file does not declare (`run -v name:/path`) is the daemon's to create.
+    const v = p.volumes[k];
+    if (!v) continue;
     const found = await notFoundAsUndefined(c.inspectVolume(v.name));
     if (v.external) {
       if (!found) throw new NotFound(`external volume "${v.name}" not found`);

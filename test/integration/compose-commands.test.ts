@@ -97,6 +97,47 @@ describe('compose: commands on a running project', { concurrency: false }, () =>
     await d.ok(['rm', '-f', id, sp.stdout.trim()], 'docker');
   });
 
+  test('run -p -v --name --entrypoint -w -u -l --use-aliases', async () => {
+    await fs.mkdir(path.join(dir, 'runvol'));
+    await fs.writeFile(path.join(dir, 'runvol', 'f'), 'from host\n');
+    const r = await compose(['run', '-d', '--no-deps', '--name', 'cmds-custom', '-p', '127.0.0.1::9000', '-v', './runvol:/mnt/x:ro', '-v', 'cmdsrun:/data',
+      '--entrypoint', 'sh -c', '-w', '/mnt/x', '-u', '1000', '-l', 'team=a', '--use-aliases', 'app', 'cat f; id -u; pwd; echo done; sleep 100']);
+    assert.equal(r.code, 0, r.stderr);
+    const id = r.stdout.trim();
+    try {
+      assert.equal(await inspect(id, '{{.Name}}'), '/cmds-custom');
+      assert.equal(await inspect(id, '{{json .HostConfig.PortBindings}}'), '{"9000/tcp":[{"HostIp":"127.0.0.1","HostPort":""}]}');
+      assert.equal(await inspect(id, '{{json .Config.Entrypoint}} {{json .Config.Cmd}}'), '["sh","-c"] ["cat f; id -u; pwd; echo done; sleep 100"]');
+      assert.equal(await inspect(id, '{{.Config.WorkingDir}} {{.Config.User}} {{index .Config.Labels "team"}} {{index .Config.Labels "com.docker.compose.oneoff"}}'), '/mnt/x 1000 a True');
+      const mounts = JSON.parse(await inspect(id, '{{json .Mounts}}')) as { Type: string; Source: string; Name?: string; Destination: string; RW: boolean }[];
+      assert.deepEqual(mounts.map((m) => [m.Type, m.Type === 'bind' ? m.Source : m.Name, m.Destination, m.RW]).sort(), [
+        ['bind', path.join(dir, 'runvol'), '/mnt/x', false], ['volume', 'cmdsrun', '/data', true],
+      ]);
+      assert.ok((JSON.parse(await inspect(id, '{{json .NetworkSettings.Networks.cmds_default.Aliases}}')) as string[]).includes('app'));
+      let logs = '';
+      for (let i = 0; i < 50 && !logs.includes('done'); i++) { logs = await d.ok(['logs', id], 'docker'); await new Promise((res) => setTimeout(res, 100)); }
+      assert.equal(logs, 'from host\n1000\n/mnt/x\ndone\n');
+    } finally {
+      await d.ok(['rm', '-f', id], 'docker');
+      await d.ok(['volume', 'rm', 'cmdsrun'], 'docker');
+    }
+    // Without --use-aliases the one-off is not reachable as `app`.
+    const plain = await compose(['run', '-d', '--no-deps', 'app', 'sleep', '100']);
+    assert.equal(await inspect(plain.stdout.trim(), '{{json .NetworkSettings.Networks.cmds_default.Aliases}}').then((a) => (JSON.parse(a) as string[] | null ?? []).includes('app')), false);
+    await d.ok(['rm', '-f', plain.stdout.trim()], 'docker');
+  });
+
+  test('run refuses bad flags before creating anything', async () => {
+    const before = await d.ok(['ps', '-aq'], 'docker');
+    const both = await compose(['run', '-d', '--service-ports', '-p', '9000', 'app', 'true']);
+    assert.equal(both.code, 1);
+    assert.equal(both.stderr, '--service-ports and --publish are incompatible\n');
+    const label = await compose(['run', '-d', '-l', 'nolabel', 'app', 'true']);
+    assert.equal(label.code, 1);
+    assert.equal(label.stderr, 'label must be set as KEY=VALUE\n');
+    assert.equal(await d.ok(['ps', '-aq'], 'docker'), before);
+  });
+
   test('port prints the published address; an unpublished port is an error', async () => {
     const r = await compose(['port', 'app', '80']);
     assert.equal(r.code, 0, r.stderr);
