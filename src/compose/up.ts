@@ -4,7 +4,7 @@
 // stopped, changed ones recreated, missing numbers created, extra numbers removed.
 import type { ContainerSummary, EngineClient } from '../client/index.js';
 import { isApiError, readAll } from '../client/index.js';
-import { Conflict, InvalidArgument, NotFound } from '../errdefs/index.js';
+import { Conflict, InvalidArgument, NotFound, withContext } from '../errdefs/index.js';
 import { buildService } from './build.js';
 import { projectContainers, number, serviceOf, name as containerNameOf } from './containers.js';
 import { createRequest, imageName } from './convert.js';
@@ -129,9 +129,10 @@ export async function up(c: EngineClient, p: Project, o: UpOptions, progress: Pr
     if (!p.services[svc]) throw new NotFound(`no such service: ${svc}`);
     if (n > 1 && p.services[svc]!.container_name) throw new InvalidArgument(`service "${svc}" has a container_name and cannot be scaled`);
   }
+  // Images first, as compose v2 does: a build or pull that fails leaves nothing behind.
+  const images = await ensureImages(c, p, used, o, progress);
   await ensureNetworks(c, p, used, progress);
   await ensureVolumes(c, p, used, progress);
-  const images = await ensureImages(c, p, used, o, progress);
   const existing = await projectContainers(c, p.name, { all: true });
   await orphans(c, p, existing, o, progress);
   const byService = (svc: string): ContainerSummary[] => existing.filter((x) => serviceOf(x) === svc);
@@ -144,8 +145,8 @@ export async function up(c: EngineClient, p: Project, o: UpOptions, progress: Pr
         const ids = await reconcileService(c, p, s, byService(svc), { ...o, imageId: images[svc], containerOf: (x) => running.get(x) }, progress);
         if (ids[0]) running.set(svc, ids[0]);
       } catch (e) {
-        if (e instanceof Error) e.message = `service "${svc}": ${e.message}`;
-        throw e;
+        // Name the failing service; keep the daemon's own words (and its prefix) after it.
+        throw withContext(isApiError(e) ? new Error(`Error response from daemon: ${e.message}`) : e, `service "${svc}"`);
       }
     }));
   }
