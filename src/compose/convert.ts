@@ -59,9 +59,10 @@ export function serviceLabels(project: Project, s: Service, o: { number: number;
 
 export interface CreateRequest { name: string; body: ContainerCreateBody; /** Networks to connect after create (the API takes one at create). */ more: { network: string; endpoint: Record<string, unknown> }[] }
 
-function endpoint(s: Service, key: string): Record<string, unknown> {
+/** Compose v2's aliases: the container's name, then the service's name and its aliases. */
+function endpoint(s: Service, key: string, container: string): Record<string, unknown> {
   const cfg = s.networks?.[key] ?? null;
-  const e: Record<string, unknown> = { Aliases: [s.name, ...(cfg?.aliases ?? [])] };
+  const e: Record<string, unknown> = { Aliases: [container, s.name, ...(cfg?.aliases ?? [])] };
   if (cfg?.ipv4_address || cfg?.ipv6_address) e.IPAMConfig = { ...(cfg.ipv4_address ? { IPv4Address: cfg.ipv4_address } : {}), ...(cfg.ipv6_address ? { IPv6Address: cfg.ipv6_address } : {}) };
   return e;
 }
@@ -152,11 +153,11 @@ export function createRequest(project: Project, s: Service, o: { number: number;
   };
   const first = nets[0];
   const name = o.name ?? containerName(project, s, o.number);
-  if (first && !s.network_mode) config.NetworkingConfig = { EndpointsConfig: { [project.networks[first]!.name]: endpoint(s, first) } };
+  if (first && !s.network_mode) config.NetworkingConfig = { EndpointsConfig: { [project.networks[first]!.name]: endpoint(s, first, name) } };
   return {
     name,
     body: stripUndefined(config) as ContainerCreateBody,
-    more: s.network_mode ? [] : nets.slice(1).map((k) => ({ network: project.networks[k]!.name, endpoint: endpoint(s, k) })),
+    more: s.network_mode ? [] : nets.slice(1).map((k) => ({ network: project.networks[k]!.name, endpoint: endpoint(s, k, name) })),
   };
 }
 

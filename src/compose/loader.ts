@@ -214,7 +214,7 @@ export function loadProject(o: LoadOptions): Project {
   for (const n of Object.keys(all).sort()) (enabledNames.has(n) ? services : disabled)[n] = all[n] as Service;
 
   const project: Project = {
-    name, workingDir, configFiles: files, environment, envFiles, services, disabled,
+    name, workingDir, configFiles: files, environment, envFiles: o.envFiles?.length ? envFiles : [], services, disabled,
     networks: networks(name, acc.networks, services), volumes: volumes(name, acc.volumes),
     secrets: fileObjects(name, acc.secrets, workingDir), configs: fileObjects(name, acc.configs, workingDir),
   };

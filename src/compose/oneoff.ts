@@ -107,7 +107,8 @@ export async function createOneOff(c: EngineClient, p: Project, o: RunOptions, p
   body.HostConfig = { ...body.HostConfig, AutoRemove: o.autoRemove || undefined };
   delete body.HostConfig.RestartPolicy;
   const endpoints = [...Object.values(body.NetworkingConfig?.EndpointsConfig ?? {}), ...req.more.map((m) => m.endpoint)];
-  if (!o.useAliases) for (const e of endpoints) delete e.Aliases;
+  // Without --use-aliases the one-off answers only to its own name (compose v2's getAliases).
+  if (!o.useAliases) for (const e of endpoints) e.Aliases = [name];
   const { Id } = await c.createContainer(req.body, { name });
   for (const m of req.more) await connectNetwork(c, m.network, Id, m.endpoint);
   return { id: Id, name };

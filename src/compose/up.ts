@@ -192,8 +192,7 @@ async function reconcileService(c: EngineClient, p: Project, s: Service, have: C
     if (o.forceRecreate || (changed && !o.noRecreate)) {
       progress.event('Container', containerNameOf(x), 'Recreate');
       await removeOne(c, x, { timeout: o.timeout, volumes: o.renewAnonVolumes }, silentWrap(progress));
-      ids.push(await createOne(c, p, s, number(x), hash, o, progress));
-      progress.event('Container', containerNameOf(x), 'Recreated');
+      ids.push(await createOne(c, p, s, { number: number(x), hash, replacing: true }, o, progress));
       continue;
     }
     if (!o.noStart && x.State !== 'running') {
@@ -207,7 +206,7 @@ async function reconcileService(c: EngineClient, p: Project, s: Service, have: C
   for (let n = 1; ids.length < want; n++) {
     if (used.has(n)) continue;
     used.add(n);
-    ids.push(await createOne(c, p, s, n, hash, o, progress));
+    ids.push(await createOne(c, p, s, { number: n, hash }, o, progress));
   }
   return ids;
 }
@@ -216,9 +215,10 @@ function silentWrap(progress: Progress): Progress {
   return { event: () => undefined, note: progress.note };
 }
 
-async function createOne(c: EngineClient, p: Project, s: Service, n: number, hash: string, o: ReconcileOptions, progress: Progress): Promise<string> {
-  const req = createRequest(p, s, { number: n, hash, imageId: o.imageId, containerOf: o.containerOf });
-  progress.event('Container', req.name, 'Creating');
+/** One replica. `replacing`: compose v2's events for a recreate (Recreate … Recreated, then Starting). */
+async function createOne(c: EngineClient, p: Project, s: Service, r: { number: number; hash: string; replacing?: boolean }, o: ReconcileOptions, progress: Progress): Promise<string> {
+  const req = createRequest(p, s, { number: r.number, hash: r.hash, imageId: o.imageId, containerOf: o.containerOf });
+  if (!r.replacing) progress.event('Container', req.name, 'Creating');
   let id: string;
   try {
     ({ Id: id } = await c.createContainer(req.body, { name: req.name }));
@@ -227,7 +227,7 @@ async function createOne(c: EngineClient, p: Project, s: Service, n: number, has
     throw e;
   }
   for (const m of req.more) await connectNetwork(c, m.network, id, m.endpoint);
-  progress.event('Container', req.name, 'Created');
+  progress.event('Container', req.name, r.replacing ? 'Recreated' : 'Created');
   if (!o.noStart) {
     progress.event('Container', req.name, 'Starting');
     await c.startContainer(id);
