@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ContainerCreateBody } from '../client/index.js';
 import { InvalidArgument } from '../errdefs/index.js';
 import * as L from './labels.js';
+import type { InheritedMount } from './inherit.js';
 import type { Project, Service } from './model.js';
 
 /** Go's time.ParseDuration subset compose files use (`1m30s`, `500ms`, `10s`) → nanoseconds. */
@@ -79,7 +80,18 @@ function networkMode(project: Project, s: Service, containerOf: (svc: string) =>
   return nm;
 }
 
-export function createRequest(project: Project, s: Service, o: { number: number; hash: string; oneoff?: boolean; imageId?: string; name?: string; containerOf?: (svc: string) => string | undefined; env?: Record<string, string | undefined> }): CreateRequest {
+export interface CreateOptions {
+  number: number;
+  hash: string;
+  oneoff?: boolean;
+  imageId?: string;
+  name?: string;
+  containerOf?: (svc: string) => string | undefined;
+  /** A recreate's inherited anonymous volumes (inherit.ts); a service mount with a source at the same path wins. */
+  inherit?: InheritedMount[];
+}
+
+export function createRequest(project: Project, s: Service, o: CreateOptions): CreateRequest {
   const nets = Object.keys(s.networks ?? {}).sort((a, b) => ((s.networks?.[b]?.priority ?? 0) - (s.networks?.[a]?.priority ?? 0)) || (a < b ? -1 : a > b ? 1 : 0));
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
@@ -91,7 +103,12 @@ export function createRequest(project: Project, s: Service, o: { number: number;
   for (const e of s.expose ?? []) exposed[e.includes('/') ? e : `${e}/tcp`] = {};
   const binds: string[] = [];
   const mounts: Record<string, unknown>[] = [];
+  const sourced = new Set((s.volumes ?? []).filter((v) => v.source).map((v) => v.target));
+  const inherited = (o.inherit ?? []).filter((m) => !sourced.has(m.Target));
+  mounts.push(...inherited.map((m) => ({ ...m })));
+  const taken = new Set(inherited.map((m) => m.Target));
   for (const v of s.volumes ?? []) {
+    if (taken.has(v.target)) continue;
     if (v.type === 'bind' && v.bind?.create_host_path !== false && !v.bind?.propagation) {
       const opts = [...(v.read_only ? ['ro'] : []), ...(v.bind?.selinux ? [v.bind.selinux] : [])];
       binds.push(`${v.source}:${v.target}${opts.length ? `:${opts.join(',')}` : ''}`);

@@ -11,9 +11,13 @@ import { createRequest, imageName } from './convert.js';
 import { connectNetwork, createNetwork, findNetwork, notFoundAsUndefined } from './engine-api.js';
 import { startLayers, withDependencies } from './graph.js';
 import { serviceHash } from './hash.js';
+import { inheritedMounts, type InheritedMount } from './inherit.js';
 import * as L from './labels.js';
 import type { Project, Service } from './model.js';
 import type { Progress } from './progress.js';
+
+/** The label the engine (Docker 23+, wharf) puts on anonymous volumes. */
+const ANONYMOUS_LABEL = 'com.docker.volume.anonymous';
 
 export interface UpOptions {
   /** Services named on the command line (with their dependencies); empty: all. */
@@ -172,7 +176,26 @@ export async function removeOne(c: EngineClient, x: ContainerSummary, o: { timeo
   }
   progress.event('Container', n, 'Removing');
   await notFoundAsUndefined(c.removeContainer(x.Id, { force: true, volumes: o.volumes }));
+  if (o.volumes) await removeInheritedAnonymous(c, x);
   progress.event('Container', n, 'Removed');
+}
+
+/**
+ * `rm -v` spares a volume the container named, and a recreate names the anonymous volume
+ * it inherits (inherit.ts); such volumes still carry the engine's anonymous label, so
+ * `down -v` and `up -V` remove them here unless another container uses them.
+ */
+async function removeInheritedAnonymous(c: EngineClient, x: ContainerSummary): Promise<void> {
+  for (const m of x.Mounts ?? []) {
+    if (m.Type !== 'volume' || !m.Name) continue;
+    const v = await notFoundAsUndefined(c.inspectVolume(m.Name));
+    if (!v || (v as { Labels?: Record<string, string> | null }).Labels?.[ANONYMOUS_LABEL] === undefined) continue;
+    try {
+      await c.removeVolume(m.Name);
+    } catch (e) {
+      if (!isApiError(e) || (e.statusCode !== 404 && e.statusCode !== 409)) throw e;
+    }
+  }
 }
 
 interface ReconcileOptions extends UpOptions { imageId?: string; containerOf: (svc: string) => string | undefined }
@@ -191,8 +214,10 @@ async function reconcileService(c: EngineClient, p: Project, s: Service, have: C
     const changed = x.Labels?.[L.CONFIG_HASH] !== hash || (o.imageId !== undefined && x.ImageID !== o.imageId);
     if (o.forceRecreate || (changed && !o.noRecreate)) {
       progress.event('Container', containerNameOf(x), 'Recreate');
+      // Removed without its volumes, the old container's anonymous ones live on in the new one (unless -V).
+      const inherit = o.renewAnonVolumes ? [] : inheritedMounts(s, x.Mounts ?? [], await imageVolumes(c, o.imageId));
       await removeOne(c, x, { timeout: o.timeout, volumes: o.renewAnonVolumes }, silentWrap(progress));
-      ids.push(await createOne(c, p, s, { number: number(x), hash, replacing: true }, o, progress));
+      ids.push(await createOne(c, p, s, { number: number(x), hash, replacing: true, inherit }, o, progress));
       continue;
     }
     if (!o.noStart && x.State !== 'running') {
@@ -216,8 +241,14 @@ function silentWrap(progress: Progress): Progress {
 }
 
 /** One replica. `replacing`: compose v2's events for a recreate (Recreate … Recreated, then Starting). */
-async function createOne(c: EngineClient, p: Project, s: Service, r: { number: number; hash: string; replacing?: boolean }, o: ReconcileOptions, progress: Progress): Promise<string> {
-  const req = createRequest(p, s, { number: r.number, hash: r.hash, imageId: o.imageId, containerOf: o.containerOf });
+async function imageVolumes(c: EngineClient, image: string | undefined): Promise<string[]> {
+  if (!image) return [];
+  const img = await notFoundAsUndefined(c.inspectImage(image));
+  return Object.keys((img?.value.Config as { Volumes?: Record<string, unknown> } | undefined)?.Volumes ?? {});
+}
+
+async function createOne(c: EngineClient, p: Project, s: Service, r: { number: number; hash: string; replacing?: boolean; inherit?: InheritedMount[] }, o: ReconcileOptions, progress: Progress): Promise<string> {
+  const req = createRequest(p, s, { number: r.number, hash: r.hash, imageId: o.imageId, containerOf: o.containerOf, inherit: r.inherit });
   if (!r.replacing) progress.event('Container', req.name, 'Creating');
   let id: string;
   try {

@@ -27,6 +27,8 @@ describe('compose: commands on a running project', { concurrency: false }, () =>
       await compose(['down', '-v', '--remove-orphans', '-t', '0']);
       await d.wharf(['compose', '-p', 'cmdsattached', '--project-directory', path.join(dir, 'attached'), 'down', '-t', '0']);
       await d.wharf(['compose', '-p', 'cmdsfail', '--project-directory', path.join(dir, 'fail'), 'down', '-t', '0']);
+      await d.wharf(['compose', '-p', 'cmdsabort', '--project-directory', path.join(dir, 'abort'), 'down', '-t', '0']);
+      await d.wharf(['compose', '-p', 'cmdsvols', '--project-directory', path.join(dir, 'vols'), 'down', '-v', '-t', '0']);
       await d.close();
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
@@ -239,5 +241,49 @@ describe('compose: commands on a running project', { concurrency: false }, () =>
     const lines = r.stdout.split('\n');
     assert.equal(lines[0], 'Attaching to a-1, bb-1');
     for (const l of ['a-1   | hello from a', 'bb-1  | one', 'bb-1  | two', 'bb-1 exited with code 4']) assert.ok(lines.includes(l), `${l} missing in\n${r.stdout}`);
+  });
+
+  test('up --abort-on-container-exit: the first exit stops the rest and gives the exit code', async () => {
+    const at = path.join(dir, 'abort');
+    await fs.mkdir(at);
+    await fs.writeFile(path.join(at, 'compose.yaml'), 'services:\n  long:\n    image: busybox\n    command: ["sleep", "30"]\n    stop_signal: SIGKILL\n  short:\n    image: busybox\n    command: ["sh", "-c", "sleep 0.5; exit 5"]\n');
+    const r = await d.wharf(['compose', '-p', 'cmdsabort', '--project-directory', at, 'up', '--abort-on-container-exit'], { timeoutMs: 60_000 });
+    assert.equal(r.code, 5, r.stderr);
+    assert.deepEqual(r.stdout.split('\n').filter((l) => /exited with code/.test(l)), ['short-1 exited with code 5']);
+    assert.ok(r.stderr.includes('Aborting on container exit...\n Container cmdsabort-long-1  Stopping\n'), r.stderr);
+    assert.equal(await inspect('cmdsabort-long-1', '{{.State.Status}}'), 'exited');
+    const both = await d.wharf(['compose', '-p', 'cmdsabort', '--project-directory', at, 'up', '-d', '--abort-on-container-exit']);
+    assert.equal(both.code, 1);
+    assert.equal(both.stderr, '--abort-on-container-exit and --detach are incompatible\n');
+  });
+
+  test('a recreate keeps anonymous volumes; -V renews them', async () => {
+    const at = path.join(dir, 'vols');
+    await fs.mkdir(at);
+    const file = (v: string) => fs.writeFile(path.join(at, 'compose.yaml'), `services:\n  s:\n    image: busybox\n    command: ["sleep", "1000"]\n    stop_signal: SIGKILL\n    volumes: ["/anon"]\n    environment: {V: "${v}"}\n`);
+    const vc = (args: string[]) => d.wharf(['compose', '-p', 'cmdsvols', '--project-directory', at, ...args], { timeoutMs: 60_000 });
+    const anon = async () => (await inspect('cmdsvols-s-1', '{{range .Mounts}}{{.Name}}{{end}}'));
+    await file('1');
+    assert.equal((await vc(['up', '-d'])).code, 0);
+    assert.equal((await vc(['exec', '-T', 's', 'sh', '-c', 'echo kept > /anon/f'])).code, 0);
+    const first = await anon();
+    assert.match(first, /^[0-9a-f]{64}$/);
+    await file('2');
+    const r = await vc(['up', '-d']);
+    assert.match(r.stderr, / Container cmdsvols-s-1 {2}Recreated/);
+    assert.equal(await anon(), first);
+    assert.equal((await vc(['exec', '-T', 's', 'cat', '/anon/f'])).stdout, 'kept\n');
+    const renew = await vc(['up', '-d', '-V', '--force-recreate']);
+    assert.equal(renew.code, 0, renew.stderr);
+    assert.notEqual(await anon(), first);
+    assert.equal((await vc(['exec', '-T', 's', 'cat', '/anon/f'])).code, 1);
+    assert.equal((await d.docker(['volume', 'inspect', first])).code, 1, 'the renewed volume is gone');
+    // down -v removes an inherited anonymous volume too, though the container named it.
+    const second = await anon();
+    await file('3');
+    assert.equal((await vc(['up', '-d'])).code, 0);
+    assert.equal(await anon(), second);
+    assert.equal((await vc(['down', '-v', '-t', '0'])).code, 0);
+    assert.equal((await d.docker(['volume', 'inspect', second])).code, 1, 'down -v leaves no volume');
   });
 });
