@@ -29,6 +29,7 @@ describe('compose: commands on a running project', { concurrency: false }, () =>
       await d.wharf(['compose', '-p', 'cmdsfail', '--project-directory', path.join(dir, 'fail'), 'down', '-t', '0']);
       await d.wharf(['compose', '-p', 'cmdsabort', '--project-directory', path.join(dir, 'abort'), 'down', '-t', '0']);
       await d.wharf(['compose', '-p', 'cmdsvols', '--project-directory', path.join(dir, 'vols'), 'down', '-v', '-t', '0']);
+      await d.wharf(['compose', '-p', 'cmdsorph', '--project-directory', path.join(dir, 'orph'), 'down', '-v', '--remove-orphans', '-t', '0']);
       await d.close();
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
@@ -285,5 +286,28 @@ describe('compose: commands on a running project', { concurrency: false }, () =>
     assert.equal(await anon(), second);
     assert.equal((await vc(['down', '-v', '-t', '0'])).code, 0);
     assert.equal((await d.docker(['volume', 'inspect', second])).code, 1, 'down -v leaves no volume');
+  });
+
+  test('config --volumes; up --no-start; an orphan warned about, then removed with --remove-orphans', async () => {
+    const at = path.join(dir, 'orph');
+    await fs.mkdir(at);
+    const oc = (args: string[]) => d.wharf(['compose', '-p', 'cmdsorph', '--project-directory', at, ...args], { timeoutMs: 60_000 });
+    const svc = (n: string) => `  ${n}:\n    image: busybox\n    command: ["sleep", "1000"]\n    stop_signal: SIGKILL\n`;
+    await fs.writeFile(path.join(at, 'compose.yaml'), `services:\n${svc('a')}${svc('b')}volumes:\n  v2: {}\n  v1: {}\n`);
+    assert.equal((await oc(['config', '--volumes'])).stdout, 'v1\nv2\n');
+    const created = await oc(['up', '--no-start']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(await inspect('cmdsorph-a-1', '{{.State.Status}}'), 'created');
+    assert.doesNotMatch(created.stderr, /Starting/);
+    assert.equal((await oc(['up', '-d'])).code, 0);
+    await fs.writeFile(path.join(at, 'compose.yaml'), `services:\n${svc('a')}`);
+    const warned = await oc(['up', '-d']);
+    assert.equal(warned.code, 0, warned.stderr);
+    assert.ok(warned.stderr.includes('WARN[0000] Found orphan containers ([cmdsorph-b-1]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.\n'), warned.stderr);
+    assert.equal(await inspect('cmdsorph-b-1', '{{.State.Status}}'), 'running');
+    const removed = await oc(['up', '-d', '--remove-orphans']);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.ok(removed.stderr.includes(' Container cmdsorph-b-1  Removed\n'), removed.stderr);
+    assert.equal((await d.docker(['inspect', 'cmdsorph-b-1'])).code, 1);
   });
 });
