@@ -69,6 +69,13 @@ function edit(s: Json): void {
   Object.assign(props(mount.tmpfs as Json), { mode: { type: ['number', 'string'] } });
   Object.assign(mount, { image: { type: 'object' } });
   for (const k of ['secret', 'config']) Object.assign(props(def(s, 'definitions', k)), { environment: STR, content: STR });
+  const resources = props(def(s, 'definitions', 'deployment', 'properties', 'resources'));
+  Object.assign(props(resources.limits as Json), { pids: INT_OR_STR });
+  const serviceNet = def(oneOfObject(sp.networks as Json), 'patternProperties', '^[a-zA-Z0-9._-]+$');
+  Object.assign(props(oneOfObject(serviceNet)), { mac_address: STR, driver_opts: LIST_OR_DICT, gw_priority: { type: 'number' }, interface_name: STR });
+  const network = props(def(s, 'definitions', 'network'));
+  Object.assign(network, { enable_ipv4: BOOL });
+  Object.assign(props(network.ipam as Json), { options: LIST_OR_DICT });
 }
 
 /**

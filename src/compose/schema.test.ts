@@ -47,6 +47,8 @@ test('schema: what Compose v2 accepts passes (x- keys, newer keys, strings cast 
     web({ healthcheck: { test: 'true', interval: '1m30s', start_interval: '1s' }, deploy: { replicas: '2' }, develop: { watch: [] } }),
     web({ build: { context: '.', tags: ['a:1'], no_cache: true }, volumes: ['d:/d', { type: 'volume', source: 'd', target: '/e', volume: { subpath: 'x' } }] }),
     { services: { web: { image: 'x' } }, volumes: { data: null }, networks: { front: null }, secrets: { s: { file: './s' } } },
+    web({ deploy: { resources: { limits: { cpus: '0.5', memory: '64m', pids: 100 } } }, networks: { front: { aliases: ['w'], mac_address: '02:42:ac:11:00:02', gw_priority: 1 } } }),
+    { networks: { front: { driver: 'bridge', enable_ipv4: true, ipam: { config: [{ subnet: '10.9.0.0/24' }], options: { a: 'b' } } } } },
   ]) assert.equal(verdict(doc), 'ok', JSON.stringify(doc));
 });
 
