@@ -54,7 +54,13 @@ export async function ensureNetworks(c: EngineClient, p: Project, used: Record<s
       continue;
     }
     if (found) {
-      if (found.Labels?.[L.PROJECT] !== undefined && found.Labels[L.PROJECT] !== p.name) progress.note(`WARN[0000] a network with name ${n.name} exists but was not created for project "${p.name}".\n`);
+      // Compose v2's resolveOrCreateNetwork: warn about a foreign network, refuse one that
+      // stands for another of the file's networks.
+      const project = found.Labels?.[L.PROJECT];
+      if (project === undefined) progress.note(`WARN[0000] a network with name ${n.name} exists but was not created by compose.\nSet \`external: true\` to use an existing network\n`);
+      else if (project !== p.name) progress.note(`WARN[0000] a network with name ${n.name} exists but was not created for project "${p.name}".\nSet \`external: true\` to use an existing network\n`);
+      const key = found.Labels?.[L.NETWORK] ?? '';
+      if (key !== k) throw new Conflict(`network ${n.name} was found but has incorrect label ${L.NETWORK} set to "${key}"`);
       continue;
     }
     progress.event('Network', n.name, 'Creating');

@@ -86,6 +86,22 @@ describe('compose: bad input', { concurrency: false }, () => {
     });
   }
 
+  test('a network of the project\'s name that compose did not make: warned, and refused as Compose v2 does', async () => {
+    const at = path.join(dir, 'foreign');
+    await fs.mkdir(at);
+    await fs.writeFile(path.join(at, 'compose.yaml'), 'services:\n  web:\n    image: busybox\n');
+    await d.ok(['network', 'create', 'foreign_default'], 'docker');
+    try {
+      const was = await inventory();
+      const r = await d.wharf(['compose', '-p', 'foreign', '--project-directory', at, 'up', '-d'], { timeoutMs: 60_000 });
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr, 'WARN[0000] a network with name foreign_default exists but was not created by compose.\nSet `external: true` to use an existing network\nnetwork foreign_default was found but has incorrect label com.docker.compose.network set to ""\n');
+      assert.equal(await inventory(), was);
+    } finally {
+      await d.ok(['network', 'rm', 'foreign_default'], 'docker');
+    }
+  });
+
   test('a failure midway through up names the service; down -v removes everything', async () => {
     const at = path.join(dir, 'mid');
     await fs.mkdir(at);
