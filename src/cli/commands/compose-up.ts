@@ -126,7 +126,10 @@ async function attached(ctx: CliContext, project: string, p: Parsed, o: { abort:
     const waits = await Promise.all(list.map(async (x) => ({ x, w: await c.waitContainer(x.Id, 'not-running') })));
     let codeFrom = o.exitFrom;
     let code = 0;
+    // A container that exited on its own still gets its last lines printed; the ones the abort stops do not.
+    const exited = new Set<string>();
     const exits = waits.map(({ x, w }) => w.result.then((r) => {
+      if (!aborting) exited.add(x.Id);
       if (!aborting) ctx.stdout.write(`${shortName(project, x)} exited with code ${r.StatusCode}\n`);
       if (o.abort) {
         codeFrom ??= serviceOf(x);
@@ -134,7 +137,7 @@ async function attached(ctx: CliContext, project: string, p: Parsed, o: { abort:
       }
       if (codeFrom === serviceOf(x)) code = r.StatusCode;
     }));
-    const logs = streamLogs(ctx, c, project, list, { follow: true, prefix: !p.flags['no-log-prefix'], color: !p.flags['no-color'] && Boolean((ctx.stdout as { isTTY?: boolean }).isTTY) });
+    const logs = streamLogs(ctx, c, project, list, { follow: true, prefix: !p.flags['no-log-prefix'], color: !p.flags['no-color'] && Boolean((ctx.stdout as { isTTY?: boolean }).isTTY), muted: (id) => aborting && !exited.has(id) });
     await Promise.all([...exits, logs]);
     await stopping;
     return interrupted && !o.abort ? 130 : code;
