@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ContainerCreateBody } from '../client/index.js';
 import { InvalidArgument } from '../errdefs/index.js';
 import * as L from './labels.js';
+import type { InheritedMount } from './inherit.js';
 import type { Project, Service } from './model.js';
 
 /** Go's time.ParseDuration subset compose files use (`1m30s`, `500ms`, `10s`) → nanoseconds. */
@@ -59,9 +60,10 @@ export function serviceLabels(project: Project, s: Service, o: { number: number;
 
 export interface CreateRequest { name: string; body: ContainerCreateBody; /** Networks to connect after create (the API takes one at create). */ more: { network: string; endpoint: Record<string, unknown> }[] }
 
-function endpoint(s: Service, key: string): Record<string, unknown> {
+/** Compose v2's aliases: the container's name, then the service's name and its aliases. */
+function endpoint(s: Service, key: string, container: string): Record<string, unknown> {
   const cfg = s.networks?.[key] ?? null;
-  const e: Record<string, unknown> = { Aliases: [s.name, ...(cfg?.aliases ?? [])] };
+  const e: Record<string, unknown> = { Aliases: [container, s.name, ...(cfg?.aliases ?? [])] };
   if (cfg?.ipv4_address || cfg?.ipv6_address) e.IPAMConfig = { ...(cfg.ipv4_address ? { IPv4Address: cfg.ipv4_address } : {}), ...(cfg.ipv6_address ? { IPv6Address: cfg.ipv6_address } : {}) };
   return e;
 }
@@ -78,7 +80,18 @@ function networkMode(project: Project, s: Service, containerOf: (svc: string) =>
   return nm;
 }
 
-export function createRequest(project: Project, s: Service, o: { number: number; hash: string; oneoff?: boolean; imageId?: string; name?: string; containerOf?: (svc: string) => string | undefined; env?: Record<string, string | undefined> }): CreateRequest {
+export interface CreateOptions {
+  number: number;
+  hash: string;
+  oneoff?: boolean;
+  imageId?: string;
+  name?: string;
+  containerOf?: (svc: string) => string | undefined;
+  /** A recreate's inherited anonymous volumes (inherit.ts); a service mount with a source at the same path wins. */
+  inherit?: InheritedMount[];
+}
+
+export function createRequest(project: Project, s: Service, o: CreateOptions): CreateRequest {
   const nets = Object.keys(s.networks ?? {}).sort((a, b) => ((s.networks?.[b]?.priority ?? 0) - (s.networks?.[a]?.priority ?? 0)) || (a < b ? -1 : a > b ? 1 : 0));
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
@@ -90,7 +103,12 @@ export function createRequest(project: Project, s: Service, o: { number: number;
   for (const e of s.expose ?? []) exposed[e.includes('/') ? e : `${e}/tcp`] = {};
   const binds: string[] = [];
   const mounts: Record<string, unknown>[] = [];
+  const sourced = new Set((s.volumes ?? []).filter((v) => v.source).map((v) => v.target));
+  const inherited = (o.inherit ?? []).filter((m) => !sourced.has(m.Target));
+  mounts.push(...inherited.map((m) => ({ ...m })));
+  const taken = new Set(inherited.map((m) => m.Target));
   for (const v of s.volumes ?? []) {
+    if (taken.has(v.target)) continue;
     if (v.type === 'bind' && v.bind?.create_host_path !== false && !v.bind?.propagation) {
       const opts = [...(v.read_only ? ['ro'] : []), ...(v.bind?.selinux ? [v.bind.selinux] : [])];
       binds.push(`${v.source}:${v.target}${opts.length ? `:${opts.join(',')}` : ''}`);
@@ -152,11 +170,11 @@ export function createRequest(project: Project, s: Service, o: { number: number;
   };
   const first = nets[0];
   const name = o.name ?? containerName(project, s, o.number);
-  if (first && !s.network_mode) config.NetworkingConfig = { EndpointsConfig: { [project.networks[first]!.name]: endpoint(s, first) } };
+  if (first && !s.network_mode) config.NetworkingConfig = { EndpointsConfig: { [project.networks[first]!.name]: endpoint(s, first, name) } };
   return {
     name,
     body: stripUndefined(config) as ContainerCreateBody,
-    more: s.network_mode ? [] : nets.slice(1).map((k) => ({ network: project.networks[k]!.name, endpoint: endpoint(s, k) })),
+    more: s.network_mode ? [] : nets.slice(1).map((k) => ({ network: project.networks[k]!.name, endpoint: endpoint(s, k, name) })),
   };
 }
 

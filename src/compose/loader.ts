@@ -12,6 +12,7 @@ import { interpolateTree, type Lookup } from './interpolate.js';
 import { mergeSection, mergeService } from './merge.js';
 import type { FileObject, NetworkConfig, Project, Service, VolumeConfig } from './model.js';
 import { normalizeService, SchemaError, type NormalizeContext } from './normalize.js';
+import { validateSchema } from './schema.js';
 import { checkPortConflicts } from './validate.js';
 
 export interface LoadOptions {
@@ -37,7 +38,6 @@ const OVERRIDES: Record<string, string[]> = {
   'docker-compose.yaml': ['docker-compose.override.yaml', 'docker-compose.override.yml'],
   'docker-compose.yml': ['docker-compose.override.yml', 'docker-compose.override.yaml'],
 };
-const TOP_KEYS = new Set(['version', 'name', 'include', 'services', 'networks', 'volumes', 'secrets', 'configs', 'models']);
 
 type Raw = Record<string, unknown>;
 const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -72,9 +72,10 @@ function readFile(file: string, o: LoadOptions, lookup: Lookup): RawFile {
   }
   if (doc === null || doc === undefined) doc = {};
   if (!isObj(doc)) throw new SchemaError(`validating ${file}: top-level object must be a mapping`);
-  for (const k of Object.keys(doc)) if (!TOP_KEYS.has(k) && !k.startsWith('x-')) throw new SchemaError(`validating ${file}: additional property ${k} is not allowed`);
-  if (doc.services !== undefined && doc.services !== null && !isObj(doc.services)) throw new SchemaError(`validating ${file}: services must be a mapping`);
-  return { file, doc: interpolateTree(doc, lookup) as Raw };
+  // As compose-go: each file is validated on its own, after interpolation, before merging.
+  const interpolated = interpolateTree(doc, lookup) as Raw;
+  validateSchema(interpolated, file === '-' ? 'stdin' : file);
+  return { file, doc: interpolated };
 }
 
 function readText(file: string): string {
@@ -213,7 +214,7 @@ export function loadProject(o: LoadOptions): Project {
   for (const n of Object.keys(all).sort()) (enabledNames.has(n) ? services : disabled)[n] = all[n] as Service;
 
   const project: Project = {
-    name, workingDir, configFiles: files, environment, envFiles, services, disabled,
+    name, workingDir, configFiles: files, environment, envFiles: o.envFiles?.length ? envFiles : [], services, disabled,
     networks: networks(name, acc.networks, services), volumes: volumes(name, acc.volumes),
     secrets: fileObjects(name, acc.secrets, workingDir), configs: fileObjects(name, acc.configs, workingDir),
   };

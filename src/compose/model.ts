@@ -83,7 +83,7 @@ export interface Project {
   configFiles: string[];
   /** The environment interpolation saw: the process's, over the .env file's. */
   environment: StrMap;
-  /** The env files read (absolute). */
+  /** The `--env-file` files (absolute); empty when only the default .env was read (compose v2's environment_file label). */
   envFiles: string[];
   services: Record<string, Service>;
   /** Services left out by profiles (still known, so `down` does not call them orphans). */

@@ -6,13 +6,14 @@
 // answering with the real replicas).
 import { randomBytes } from 'node:crypto';
 import type { EngineClient } from '../client/index.js';
-import { NotFound } from '../errdefs/index.js';
+import { InvalidArgument, NotFound } from '../errdefs/index.js';
 import { createRequest } from './convert.js';
 import { connectNetwork } from './engine-api.js';
 import { withDependencies } from './graph.js';
 import { serviceHash } from './hash.js';
 import * as L from './labels.js';
 import type { Project, Service } from './model.js';
+import { parsePortShort, parseVolumeShort } from './short-syntax.js';
 import type { Progress } from './progress.js';
 import { ensureImages, ensureNetworks, ensureVolumes, up, waitForDependencies } from './up.js';
 
@@ -39,12 +40,17 @@ export interface RunOptions {
   interactive: boolean;
   /** `--build` / `--no-build` for the run service and its dependencies. */
   build?: 'always' | 'never' | 'missing';
+  /** `-p`: these ports instead of the service's (short syntax); excludes servicePorts. */
+  publish?: string[];
+  /** `-v`: mounts (short syntax) added to the service's; relative paths from the project directory. */
+  volumes?: string[];
 }
 
 export interface OneOff { id: string; name: string }
 
 /** The service as `run` changes it (command, env, user...), before conversion. */
-export function runService(s: Service, o: RunOptions): Service {
+export function runService(s: Service, o: RunOptions, projectDir = '/'): Service {
+  if (o.publish?.length && o.servicePorts) throw new InvalidArgument('--service-ports and --publish are incompatible');
   const env = { ...(s.environment ?? {}) };
   for (const e of o.env ?? []) {
     const i = e.indexOf('=');
@@ -57,22 +63,37 @@ export function runService(s: Service, o: RunOptions): Service {
   if (o.user) r.user = o.user;
   if (o.workdir) r.working_dir = o.workdir;
   if (!o.servicePorts) r.ports = [];
+  if (o.publish?.length) r.ports = o.publish.flatMap((p) => parsed(() => parsePortShort(p), `invalid --publish ${p}`));
+  // compose v2 appends -v mounts; one on the same target as the service's replaces it (the engine refuses duplicates).
+  for (const v of o.volumes ?? []) {
+    const m = parsed(() => parseVolumeShort(v, projectDir), `invalid --volume ${v}`);
+    r.volumes = [...(r.volumes ?? []).filter((x) => x.target !== m.target), m];
+  }
   if (r.deploy) r.deploy = { ...r.deploy, restart_policy: undefined };
   return r;
+}
+
+function parsed<T>(f: () => T, what: string): T {
+  try {
+    return f();
+  } catch (e) {
+    throw new InvalidArgument(`${what}: ${(e as Error).message}`);
+  }
 }
 
 /** Brings up the dependencies, then creates (not starts) the one-off container. */
 export async function createOneOff(c: EngineClient, p: Project, o: RunOptions, progress: Progress): Promise<OneOff> {
   const base = p.services[o.service];
   if (!base) throw new NotFound(`no such service: ${o.service}`);
+  // Flag errors surface before the dependencies are brought up.
+  const s = runService(base, o, p.workingDir);
   const deps = o.noDeps ? [] : withDependencies(p.services, [o.service]).filter((n) => n !== o.service);
   if (deps.length) await up(c, p, { services: deps, build: o.build }, progress);
-  const self = { [o.service]: base };
+  const self = { [o.service]: s };
   await ensureNetworks(c, p, self, progress);
   await ensureVolumes(c, p, self, progress);
   const images = await ensureImages(c, p, self, { build: o.build }, progress);
   if (!o.noDeps) await waitForDependencies(c, p, base, p.services, progress);
-  const s = runService(base, o);
   const slug = randomBytes(32).toString('hex');
   const name = o.name ?? `${p.name}-${s.name}-run-${slug.slice(0, 12)}`;
   const req = createRequest(p, s, { number: 1, hash: serviceHash(s), oneoff: true, name, imageId: images[o.service] });
@@ -86,7 +107,8 @@ export async function createOneOff(c: EngineClient, p: Project, o: RunOptions, p
   body.HostConfig = { ...body.HostConfig, AutoRemove: o.autoRemove || undefined };
   delete body.HostConfig.RestartPolicy;
   const endpoints = [...Object.values(body.NetworkingConfig?.EndpointsConfig ?? {}), ...req.more.map((m) => m.endpoint)];
-  if (!o.useAliases) for (const e of endpoints) delete e.Aliases;
+  // Without --use-aliases the one-off answers only to its own name (compose v2's getAliases).
+  if (!o.useAliases) for (const e of endpoints) e.Aliases = [name];
   const { Id } = await c.createContainer(req.body, { name });
   for (const m of req.more) await connectNetwork(c, m.network, Id, m.endpoint);
   return { id: Id, name };

@@ -4,16 +4,20 @@
 // stopped, changed ones recreated, missing numbers created, extra numbers removed.
 import type { ContainerSummary, EngineClient } from '../client/index.js';
 import { isApiError, readAll } from '../client/index.js';
-import { Conflict, InvalidArgument, NotFound } from '../errdefs/index.js';
+import { Conflict, InvalidArgument, NotFound, withContext } from '../errdefs/index.js';
 import { buildService } from './build.js';
 import { projectContainers, number, serviceOf, name as containerNameOf } from './containers.js';
 import { createRequest, imageName } from './convert.js';
 import { connectNetwork, createNetwork, findNetwork, notFoundAsUndefined } from './engine-api.js';
 import { startLayers, withDependencies } from './graph.js';
 import { serviceHash } from './hash.js';
+import { inheritedMounts, type InheritedMount } from './inherit.js';
 import * as L from './labels.js';
 import type { Project, Service } from './model.js';
 import type { Progress } from './progress.js';
+
+/** The label the engine (Docker 23+, wharf) puts on anonymous volumes. */
+const ANONYMOUS_LABEL = 'com.docker.volume.anonymous';
 
 export interface UpOptions {
   /** Services named on the command line (with their dependencies); empty: all. */
@@ -50,7 +54,13 @@ export async function ensureNetworks(c: EngineClient, p: Project, used: Record<s
       continue;
     }
     if (found) {
-      if (found.Labels?.[L.PROJECT] !== undefined && found.Labels[L.PROJECT] !== p.name) progress.note(`WARN[0000] a network with name ${n.name} exists but was not created for project "${p.name}".\n`);
+      // Compose v2's resolveOrCreateNetwork: warn about a foreign network, refuse one that
+      // stands for another of the file's networks.
+      const project = found.Labels?.[L.PROJECT];
+      if (project === undefined) progress.note(`WARN[0000] a network with name ${n.name} exists but was not created by compose.\nSet \`external: true\` to use an existing network\n`);
+      else if (project !== p.name) progress.note(`WARN[0000] a network with name ${n.name} exists but was not created for project "${p.name}".\nSet \`external: true\` to use an existing network\n`);
+      const key = found.Labels?.[L.NETWORK] ?? '';
+      if (key !== k) throw new Conflict(`network ${n.name} was found but has incorrect label ${L.NETWORK} set to "${key}"`);
       continue;
     }
     progress.event('Network', n.name, 'Creating');
@@ -66,7 +76,9 @@ export async function ensureNetworks(c: EngineClient, p: Project, used: Record<s
 export async function ensureVolumes(c: EngineClient, p: Project, used: Record<string, Service>, progress: Progress): Promise<void> {
   const keys = new Set(Object.values(used).flatMap((s) => (s.volumes ?? []).filter((v) => v.type === 'volume' && v.source).map((v) => v.source as string)));
   for (const k of [...keys].sort()) {
-    const v = p.volumes[k]!;
+    // A volume the file does not declare (`run -v name:/path`) is the daemon's to create.
+    const v = p.volumes[k];
+    if (!v) continue;
     const found = await notFoundAsUndefined(c.inspectVolume(v.name));
     if (v.external) {
       if (!found) throw new NotFound(`external volume "${v.name}" not found`);
@@ -127,9 +139,10 @@ export async function up(c: EngineClient, p: Project, o: UpOptions, progress: Pr
     if (!p.services[svc]) throw new NotFound(`no such service: ${svc}`);
     if (n > 1 && p.services[svc]!.container_name) throw new InvalidArgument(`service "${svc}" has a container_name and cannot be scaled`);
   }
+  // Images first, as compose v2 does: a build or pull that fails leaves nothing behind.
+  const images = await ensureImages(c, p, used, o, progress);
   await ensureNetworks(c, p, used, progress);
   await ensureVolumes(c, p, used, progress);
-  const images = await ensureImages(c, p, used, o, progress);
   const existing = await projectContainers(c, p.name, { all: true });
   await orphans(c, p, existing, o, progress);
   const byService = (svc: string): ContainerSummary[] => existing.filter((x) => serviceOf(x) === svc);
@@ -142,8 +155,8 @@ export async function up(c: EngineClient, p: Project, o: UpOptions, progress: Pr
         const ids = await reconcileService(c, p, s, byService(svc), { ...o, imageId: images[svc], containerOf: (x) => running.get(x) }, progress);
         if (ids[0]) running.set(svc, ids[0]);
       } catch (e) {
-        if (e instanceof Error) e.message = `service "${svc}": ${e.message}`;
-        throw e;
+        // Name the failing service; keep the daemon's own words (and its prefix) after it.
+        throw withContext(isApiError(e) ? new Error(`Error response from daemon: ${e.message}`) : e, `service "${svc}"`);
       }
     }));
   }
@@ -169,7 +182,26 @@ export async function removeOne(c: EngineClient, x: ContainerSummary, o: { timeo
   }
   progress.event('Container', n, 'Removing');
   await notFoundAsUndefined(c.removeContainer(x.Id, { force: true, volumes: o.volumes }));
+  if (o.volumes) await removeInheritedAnonymous(c, x);
   progress.event('Container', n, 'Removed');
+}
+
+/**
+ * `rm -v` spares a volume the container named, and a recreate names the anonymous volume
+ * it inherits (inherit.ts); such volumes still carry the engine's anonymous label, so
+ * `down -v` and `up -V` remove them here unless another container uses them.
+ */
+async function removeInheritedAnonymous(c: EngineClient, x: ContainerSummary): Promise<void> {
+  for (const m of x.Mounts ?? []) {
+    if (m.Type !== 'volume' || !m.Name) continue;
+    const v = await notFoundAsUndefined(c.inspectVolume(m.Name));
+    if (!v || (v as { Labels?: Record<string, string> | null }).Labels?.[ANONYMOUS_LABEL] === undefined) continue;
+    try {
+      await c.removeVolume(m.Name);
+    } catch (e) {
+      if (!isApiError(e) || (e.statusCode !== 404 && e.statusCode !== 409)) throw e;
+    }
+  }
 }
 
 interface ReconcileOptions extends UpOptions { imageId?: string; containerOf: (svc: string) => string | undefined }
@@ -188,9 +220,10 @@ async function reconcileService(c: EngineClient, p: Project, s: Service, have: C
     const changed = x.Labels?.[L.CONFIG_HASH] !== hash || (o.imageId !== undefined && x.ImageID !== o.imageId);
     if (o.forceRecreate || (changed && !o.noRecreate)) {
       progress.event('Container', containerNameOf(x), 'Recreate');
+      // Removed without its volumes, the old container's anonymous ones live on in the new one (unless -V).
+      const inherit = o.renewAnonVolumes ? [] : inheritedMounts(s, x.Mounts ?? [], await imageVolumes(c, o.imageId));
       await removeOne(c, x, { timeout: o.timeout, volumes: o.renewAnonVolumes }, silentWrap(progress));
-      ids.push(await createOne(c, p, s, number(x), hash, o, progress));
-      progress.event('Container', containerNameOf(x), 'Recreated');
+      ids.push(await createOne(c, p, s, { number: number(x), hash, replacing: true, inherit }, o, progress));
       continue;
     }
     if (!o.noStart && x.State !== 'running') {
@@ -204,7 +237,7 @@ async function reconcileService(c: EngineClient, p: Project, s: Service, have: C
   for (let n = 1; ids.length < want; n++) {
     if (used.has(n)) continue;
     used.add(n);
-    ids.push(await createOne(c, p, s, n, hash, o, progress));
+    ids.push(await createOne(c, p, s, { number: n, hash }, o, progress));
   }
   return ids;
 }
@@ -213,9 +246,16 @@ function silentWrap(progress: Progress): Progress {
   return { event: () => undefined, note: progress.note };
 }
 
-async function createOne(c: EngineClient, p: Project, s: Service, n: number, hash: string, o: ReconcileOptions, progress: Progress): Promise<string> {
-  const req = createRequest(p, s, { number: n, hash, imageId: o.imageId, containerOf: o.containerOf });
-  progress.event('Container', req.name, 'Creating');
+/** One replica. `replacing`: compose v2's events for a recreate (Recreate … Recreated, then Starting). */
+async function imageVolumes(c: EngineClient, image: string | undefined): Promise<string[]> {
+  if (!image) return [];
+  const img = await notFoundAsUndefined(c.inspectImage(image));
+  return Object.keys((img?.value.Config as { Volumes?: Record<string, unknown> } | undefined)?.Volumes ?? {});
+}
+
+async function createOne(c: EngineClient, p: Project, s: Service, r: { number: number; hash: string; replacing?: boolean; inherit?: InheritedMount[] }, o: ReconcileOptions, progress: Progress): Promise<string> {
+  const req = createRequest(p, s, { number: r.number, hash: r.hash, imageId: o.imageId, containerOf: o.containerOf, inherit: r.inherit });
+  if (!r.replacing) progress.event('Container', req.name, 'Creating');
   let id: string;
   try {
     ({ Id: id } = await c.createContainer(req.body, { name: req.name }));
@@ -224,7 +264,7 @@ async function createOne(c: EngineClient, p: Project, s: Service, n: number, has
     throw e;
   }
   for (const m of req.more) await connectNetwork(c, m.network, id, m.endpoint);
-  progress.event('Container', req.name, 'Created');
+  progress.event('Container', req.name, r.replacing ? 'Recreated' : 'Created');
   if (!o.noStart) {
     progress.event('Container', req.name, 'Starting');
     await c.startContainer(id);

@@ -27,6 +27,9 @@ describe('compose: commands on a running project', { concurrency: false }, () =>
       await compose(['down', '-v', '--remove-orphans', '-t', '0']);
       await d.wharf(['compose', '-p', 'cmdsattached', '--project-directory', path.join(dir, 'attached'), 'down', '-t', '0']);
       await d.wharf(['compose', '-p', 'cmdsfail', '--project-directory', path.join(dir, 'fail'), 'down', '-t', '0']);
+      await d.wharf(['compose', '-p', 'cmdsabort', '--project-directory', path.join(dir, 'abort'), 'down', '-t', '0']);
+      await d.wharf(['compose', '-p', 'cmdsvols', '--project-directory', path.join(dir, 'vols'), 'down', '-v', '-t', '0']);
+      await d.wharf(['compose', '-p', 'cmdsorph', '--project-directory', path.join(dir, 'orph'), 'down', '-v', '--remove-orphans', '-t', '0']);
       await d.close();
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
@@ -95,6 +98,47 @@ describe('compose: commands on a running project', { concurrency: false }, () =>
     assert.equal(sp.code, 0, sp.stderr);
     assert.match(await inspect(sp.stdout.trim(), '{{json .HostConfig.PortBindings}}'), /"80\/tcp":\[\{"HostIp":"127.0.0.1","HostPort":""\}\]/);
     await d.ok(['rm', '-f', id, sp.stdout.trim()], 'docker');
+  });
+
+  test('run -p -v --name --entrypoint -w -u -l --use-aliases', async () => {
+    await fs.mkdir(path.join(dir, 'runvol'));
+    await fs.writeFile(path.join(dir, 'runvol', 'f'), 'from host\n');
+    const r = await compose(['run', '-d', '--no-deps', '--name', 'cmds-custom', '-p', '127.0.0.1::9000', '-v', './runvol:/mnt/x:ro', '-v', 'cmdsrun:/data',
+      '--entrypoint', 'sh -c', '-w', '/mnt/x', '-u', '1000', '-l', 'team=a', '--use-aliases', 'app', 'cat f; id -u; pwd; echo done; sleep 100']);
+    assert.equal(r.code, 0, r.stderr);
+    const id = r.stdout.trim();
+    try {
+      assert.equal(await inspect(id, '{{.Name}}'), '/cmds-custom');
+      assert.equal(await inspect(id, '{{json .HostConfig.PortBindings}}'), '{"9000/tcp":[{"HostIp":"127.0.0.1","HostPort":""}]}');
+      assert.equal(await inspect(id, '{{json .Config.Entrypoint}} {{json .Config.Cmd}}'), '["sh","-c"] ["cat f; id -u; pwd; echo done; sleep 100"]');
+      assert.equal(await inspect(id, '{{.Config.WorkingDir}} {{.Config.User}} {{index .Config.Labels "team"}} {{index .Config.Labels "com.docker.compose.oneoff"}}'), '/mnt/x 1000 a True');
+      const mounts = JSON.parse(await inspect(id, '{{json .Mounts}}')) as { Type: string; Source: string; Name?: string; Destination: string; RW: boolean }[];
+      assert.deepEqual(mounts.map((m) => [m.Type, m.Type === 'bind' ? m.Source : m.Name, m.Destination, m.RW]).sort(), [
+        ['bind', path.join(dir, 'runvol'), '/mnt/x', false], ['volume', 'cmdsrun', '/data', true],
+      ]);
+      assert.ok((JSON.parse(await inspect(id, '{{json .NetworkSettings.Networks.cmds_default.Aliases}}')) as string[]).includes('app'));
+      let logs = '';
+      for (let i = 0; i < 50 && !logs.includes('done'); i++) { logs = await d.ok(['logs', id], 'docker'); await new Promise((res) => setTimeout(res, 100)); }
+      assert.equal(logs, 'from host\n1000\n/mnt/x\ndone\n');
+    } finally {
+      await d.ok(['rm', '-f', id], 'docker');
+      await d.ok(['volume', 'rm', 'cmdsrun'], 'docker');
+    }
+    // Without --use-aliases the one-off is not reachable as `app`.
+    const plain = await compose(['run', '-d', '--no-deps', 'app', 'sleep', '100']);
+    assert.equal(await inspect(plain.stdout.trim(), '{{json .NetworkSettings.Networks.cmds_default.Aliases}}').then((a) => (JSON.parse(a) as string[] | null ?? []).includes('app')), false);
+    await d.ok(['rm', '-f', plain.stdout.trim()], 'docker');
+  });
+
+  test('run refuses bad flags before creating anything', async () => {
+    const before = await d.ok(['ps', '-aq'], 'docker');
+    const both = await compose(['run', '-d', '--service-ports', '-p', '9000', 'app', 'true']);
+    assert.equal(both.code, 1);
+    assert.equal(both.stderr, '--service-ports and --publish are incompatible\n');
+    const label = await compose(['run', '-d', '-l', 'nolabel', 'app', 'true']);
+    assert.equal(label.code, 1);
+    assert.equal(label.stderr, 'label must be set as KEY=VALUE\n');
+    assert.equal(await d.ok(['ps', '-aq'], 'docker'), before);
   });
 
   test('port prints the published address; an unpublished port is an error', async () => {
@@ -198,5 +242,72 @@ describe('compose: commands on a running project', { concurrency: false }, () =>
     const lines = r.stdout.split('\n');
     assert.equal(lines[0], 'Attaching to a-1, bb-1');
     for (const l of ['a-1   | hello from a', 'bb-1  | one', 'bb-1  | two', 'bb-1 exited with code 4']) assert.ok(lines.includes(l), `${l} missing in\n${r.stdout}`);
+  });
+
+  test('up --abort-on-container-exit: the first exit stops the rest and gives the exit code', async () => {
+    const at = path.join(dir, 'abort');
+    await fs.mkdir(at);
+    await fs.writeFile(path.join(at, 'compose.yaml'), 'services:\n  long:\n    image: busybox\n    command: ["sleep", "30"]\n    stop_signal: SIGKILL\n  short:\n    image: busybox\n    command: ["sh", "-c", "sleep 0.5; exit 5"]\n');
+    const r = await d.wharf(['compose', '-p', 'cmdsabort', '--project-directory', at, 'up', '--abort-on-container-exit'], { timeoutMs: 60_000 });
+    assert.equal(r.code, 5, r.stderr);
+    assert.deepEqual(r.stdout.split('\n').filter((l) => /exited with code/.test(l)), ['short-1 exited with code 5']);
+    assert.ok(r.stderr.includes('Aborting on container exit...\n Container cmdsabort-long-1  Stopping\n'), r.stderr);
+    assert.equal(await inspect('cmdsabort-long-1', '{{.State.Status}}'), 'exited');
+    const both = await d.wharf(['compose', '-p', 'cmdsabort', '--project-directory', at, 'up', '-d', '--abort-on-container-exit']);
+    assert.equal(both.code, 1);
+    assert.equal(both.stderr, '--abort-on-container-exit and --detach are incompatible\n');
+  });
+
+  test('a recreate keeps anonymous volumes; -V renews them', async () => {
+    const at = path.join(dir, 'vols');
+    await fs.mkdir(at);
+    const file = (v: string) => fs.writeFile(path.join(at, 'compose.yaml'), `services:\n  s:\n    image: busybox\n    command: ["sleep", "1000"]\n    stop_signal: SIGKILL\n    volumes: ["/anon"]\n    environment: {V: "${v}"}\n`);
+    const vc = (args: string[]) => d.wharf(['compose', '-p', 'cmdsvols', '--project-directory', at, ...args], { timeoutMs: 60_000 });
+    const anon = async () => (await inspect('cmdsvols-s-1', '{{range .Mounts}}{{.Name}}{{end}}'));
+    await file('1');
+    assert.equal((await vc(['up', '-d'])).code, 0);
+    assert.equal((await vc(['exec', '-T', 's', 'sh', '-c', 'echo kept > /anon/f'])).code, 0);
+    const first = await anon();
+    assert.match(first, /^[0-9a-f]{64}$/);
+    await file('2');
+    const r = await vc(['up', '-d']);
+    assert.match(r.stderr, / Container cmdsvols-s-1 {2}Recreated/);
+    assert.equal(await anon(), first);
+    assert.equal((await vc(['exec', '-T', 's', 'cat', '/anon/f'])).stdout, 'kept\n');
+    const renew = await vc(['up', '-d', '-V', '--force-recreate']);
+    assert.equal(renew.code, 0, renew.stderr);
+    assert.notEqual(await anon(), first);
+    assert.equal((await vc(['exec', '-T', 's', 'cat', '/anon/f'])).code, 1);
+    assert.equal((await d.docker(['volume', 'inspect', first])).code, 1, 'the renewed volume is gone');
+    // down -v removes an inherited anonymous volume too, though the container named it.
+    const second = await anon();
+    await file('3');
+    assert.equal((await vc(['up', '-d'])).code, 0);
+    assert.equal(await anon(), second);
+    assert.equal((await vc(['down', '-v', '-t', '0'])).code, 0);
+    assert.equal((await d.docker(['volume', 'inspect', second])).code, 1, 'down -v leaves no volume');
+  });
+
+  test('config --volumes; up --no-start; an orphan warned about, then removed with --remove-orphans', async () => {
+    const at = path.join(dir, 'orph');
+    await fs.mkdir(at);
+    const oc = (args: string[]) => d.wharf(['compose', '-p', 'cmdsorph', '--project-directory', at, ...args], { timeoutMs: 60_000 });
+    const svc = (n: string) => `  ${n}:\n    image: busybox\n    command: ["sleep", "1000"]\n    stop_signal: SIGKILL\n`;
+    await fs.writeFile(path.join(at, 'compose.yaml'), `services:\n${svc('a')}${svc('b')}volumes:\n  v2: {}\n  v1: {}\n`);
+    assert.equal((await oc(['config', '--volumes'])).stdout, 'v1\nv2\n');
+    const created = await oc(['up', '--no-start']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(await inspect('cmdsorph-a-1', '{{.State.Status}}'), 'created');
+    assert.doesNotMatch(created.stderr, /Starting/);
+    assert.equal((await oc(['up', '-d'])).code, 0);
+    await fs.writeFile(path.join(at, 'compose.yaml'), `services:\n${svc('a')}`);
+    const warned = await oc(['up', '-d']);
+    assert.equal(warned.code, 0, warned.stderr);
+    assert.ok(warned.stderr.includes('WARN[0000] Found orphan containers ([cmdsorph-b-1]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.\n'), warned.stderr);
+    assert.equal(await inspect('cmdsorph-b-1', '{{.State.Status}}'), 'running');
+    const removed = await oc(['up', '-d', '--remove-orphans']);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.ok(removed.stderr.includes(' Container cmdsorph-b-1  Removed\n'), removed.stderr);
+    assert.equal((await d.docker(['inspect', 'cmdsorph-b-1'])).code, 1);
   });
 });

@@ -86,6 +86,9 @@ describe('compose: the seed scenario', { concurrency: false }, () => {
     assert.match(out.split('\n')[0] ?? '', /^fetcher-1 {2}\| /);
     const tail = await compose(['logs', '--tail', '1', 'fetcher']);
     assert.equal(tail.stdout.split('\n').length, 2);
+    const stamped = await compose(['logs', '-t', '--tail', '1', 'fetcher']);
+    assert.match(stamped.stdout, /^fetcher-1 {2}\| \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z \S/);
+    assert.equal(stamped.stdout.split('\n').length, 2);
   });
 
   test('ps lists both; -q, --services, --format json', async () => {

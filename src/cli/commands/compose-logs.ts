@@ -30,7 +30,11 @@ export function shortName(project: string, x: ContainerSummary): string {
   return n;
 }
 
-export interface StreamOptions { follow: boolean; tail?: string; timestamps?: boolean; since?: string; until?: string; prefix: boolean; color: boolean }
+export interface StreamOptions {
+  follow: boolean; tail?: string; timestamps?: boolean; since?: string; until?: string; prefix: boolean; color: boolean;
+  /** Lines are dropped while this says so (attached `up` once it aborts, as compose v2's printer). */
+  muted?: (containerId: string) => boolean;
+}
 
 /** Streams the containers' logs, line by line with prefixes; resolves when every stream ends. */
 export async function streamLogs(ctx: CliContext, c: EngineClient, project: string, list: ContainerSummary[], o: StreamOptions): Promise<void> {
@@ -50,6 +54,7 @@ export async function streamLogs(ctx: CliContext, c: EngineClient, project: stri
       const lines = text.split('\n');
       partial[which] = lines.pop() as string;
       const sink = which === 'out' ? ctx.stdout : ctx.stderr;
+      if (o.muted?.(x.Id)) return;
       for (const l of lines) sink.write(`${pre}${l}\n`);
     };
     if (isTty) for await (const chunk of res) emit('out', chunk as Buffer);
@@ -58,7 +63,7 @@ export async function streamLogs(ctx: CliContext, c: EngineClient, project: stri
       const dec = new FrameDecoder({ stdout: (b) => emit('out', b), stderr: (b) => emit('out', b) });
       for await (const chunk of res) dec.push(chunk as Buffer);
     }
-    for (const which of ['out', 'err'] as const) if (partial[which]) ctx.stdout.write(`${pre}${partial[which]}\n`);
+    for (const which of ['out', 'err'] as const) if (partial[which] && !o.muted?.(x.Id)) ctx.stdout.write(`${pre}${partial[which]}\n`);
   }));
 }
 

@@ -4,7 +4,8 @@
 import type { WaitResponse } from '../../client/index.js';
 import { createOneOff, type RunOptions } from '../../compose/index.js';
 import { out, type CliContext } from '../context.js';
-import { parseLabels, resolveEnv } from '../container-options.js';
+import { InvalidArgument } from '../../errdefs/index.js';
+import { resolveEnv } from '../container-options.js';
 import type { CommandSpec, Parsed } from '../flags.js';
 import { proxySignals } from '../signals.js';
 import { pump } from '../stdio.js';
@@ -20,6 +21,8 @@ export const spec: CommandSpec = {
     { long: 'env', short: 'e', type: 'list', help: 'Set environment variables' },
     { long: 'label', short: 'l', type: 'list', help: 'Add or override a label' },
     { long: 'name', type: 'string', help: 'Assign a name to the container' },
+    { long: 'publish', short: 'p', type: 'list', help: "Publish a container's port(s) to the host" },
+    { long: 'volume', short: 'v', type: 'list', help: 'Bind mount a volume' },
     { long: 'no-TTY', short: 'T', type: 'bool', help: 'Disable pseudo-TTY allocation (default: auto-detected)' },
     { long: 'no-deps', type: 'bool', help: "Don't start linked services" },
     { long: 'rm', type: 'bool', help: 'Automatically remove the container when it exits' },
@@ -42,12 +45,24 @@ export function shellWords(s: string): string[] {
   return words;
 }
 
+/** `-l KEY=VALUE`; compose refuses a label without `=`. */
+function labels(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of list) {
+    const eq = l.indexOf('=');
+    if (eq < 0) throw new InvalidArgument('label must be set as KEY=VALUE');
+    out[l.slice(0, eq)] = l.slice(eq + 1);
+  }
+  return out;
+}
+
 export function runOptions(ctx: CliContext, p: Parsed): RunOptions {
   const [service, ...command] = p.args as [string, ...string[]];
   const detach = p.flags.detach as boolean;
   const stdinTty = Boolean((ctx.stdin as { isTTY?: boolean }).isTTY);
   return {
-    service, command, env: resolveEnv(p.flags.env as string[]), labels: parseLabels(p.flags.label as string[]),
+    service, command, env: resolveEnv(p.flags.env as string[]), labels: labels(p.flags.label as string[]),
+    publish: p.flags.publish as string[], volumes: p.flags.volume as string[],
     entrypoint: p.set.has('entrypoint') ? shellWords(p.flags.entrypoint as string) : undefined,
     user: p.flags.user as string | undefined, workdir: p.flags.workdir as string | undefined, name: p.flags.name as string | undefined,
     servicePorts: p.flags['service-ports'] as boolean, useAliases: p.flags['use-aliases'] as boolean, noDeps: p.flags['no-deps'] as boolean,

@@ -99,41 +99,48 @@ async function waitRunning(ctx: CliContext, c: Awaited<ReturnType<CliContext['cl
   }));
 }
 
-/** Follows logs; Ctrl-C (or, with --abort-on-container-exit, the first exit) stops the project's containers. */
+/**
+ * Follows logs. Ctrl-C stops the project's containers; with --abort-on-container-exit the
+ * first exit does, and, as compose v2's printer, the exit code is that of the first
+ * service to exit (or of --exit-code-from's), and later exits are no longer announced.
+ */
 async function attached(ctx: CliContext, project: string, p: Parsed, o: { abort: boolean; exitFrom?: string; timeout?: number }): Promise<number> {
   const c = await ctx.client();
   const list = await projectContainers(c, project, { services: p.args.length ? p.args : undefined, all: true });
   let stopping: Promise<void> | undefined;
-  const stopAll = (): Promise<void> => (stopping ??= (async () => {
-    ctx.stderr.write('Gracefully stopping... (press Ctrl+C again to force)\n');
+  let aborting = false;
+  let interrupted = false;
+  const stopAll = (banner: string): Promise<void> => (stopping ??= (async () => {
+    ctx.stderr.write(`${banner}\n`);
     await Promise.all(list.map(async (x) => {
-      ctx.stderr.write(` Container ${x.Names[0]?.slice(1)}  Stopping\n`);
+      ctx.stderr.write(` Container ${containerName(x)}  Stopping\n`);
       await c.stopContainer(x.Id, { timeout: o.timeout }).catch(() => undefined);
-      ctx.stderr.write(` Container ${x.Names[0]?.slice(1)}  Stopped\n`);
+      ctx.stderr.write(` Container ${containerName(x)}  Stopped\n`);
     }));
   })());
-  const onSig = (): void => { void stopAll(); };
+  const onSig = (): void => { aborting = true; interrupted = true; void stopAll('Gracefully stopping... (press Ctrl+C again to force)'); };
   process.on('SIGINT', onSig);
   process.on('SIGTERM', onSig);
   try {
     ctx.stdout.write(`Attaching to ${list.map((x) => shortName(project, x)).join(', ')}\n`);
     const waits = await Promise.all(list.map(async (x) => ({ x, w: await c.waitContainer(x.Id, 'not-running') })));
-    const exitCodes = new Map<string, number>();
+    let codeFrom = o.exitFrom;
+    let code = 0;
+    // A container that exited on its own still gets its last lines printed; the ones the abort stops do not.
+    const exited = new Set<string>();
     const exits = waits.map(({ x, w }) => w.result.then((r) => {
-      exitCodes.set(x.Id, r.StatusCode);
-      ctx.stdout.write(`${shortName(project, x)} exited with code ${r.StatusCode}\n`);
+      if (!aborting) exited.add(x.Id);
+      if (!aborting) ctx.stdout.write(`${shortName(project, x)} exited with code ${r.StatusCode}\n`);
       if (o.abort) {
-        ctx.stdout.write(`Aborting on container exit...\n`);
-        void stopAll();
+        codeFrom ??= serviceOf(x);
+        if (!aborting) { aborting = true; void stopAll('Aborting on container exit...'); }
       }
+      if (codeFrom === serviceOf(x)) code = r.StatusCode;
     }));
-    const logs = streamLogs(ctx, c, project, list, { follow: true, prefix: !p.flags['no-log-prefix'], color: !p.flags['no-color'] && Boolean((ctx.stdout as { isTTY?: boolean }).isTTY) });
+    const logs = streamLogs(ctx, c, project, list, { follow: true, prefix: !p.flags['no-log-prefix'], color: !p.flags['no-color'] && Boolean((ctx.stdout as { isTTY?: boolean }).isTTY), muted: (id) => aborting && !exited.has(id) });
     await Promise.all([...exits, logs]);
-    if (o.exitFrom) {
-      const x = list.find((y) => y.Labels?.['com.docker.compose.service'] === o.exitFrom);
-      return x ? (exitCodes.get(x.Id) ?? 0) : 0;
-    }
-    return stopping ? 130 : 0;
+    await stopping;
+    return interrupted && !o.abort ? 130 : code;
   } finally {
     process.off('SIGINT', onSig);
     process.off('SIGTERM', onSig);
