@@ -16,7 +16,7 @@ const ALLOWED = {
   build: ['engine', 'image', 'archive', 'store', 'contract', 'reference', 'errdefs'],
   distribution: ['image', 'store', 'contract', 'reference', 'errdefs', 'units'],
   // Compose runs on the client side, through the API (as Compose v2 does).
-  compose: ['client', 'contract', 'reference', 'errdefs'],
+  compose: ['client', 'contract', 'reference', 'units', 'errdefs'],
   image: ['archive', 'store', 'contract', 'reference', 'errdefs', 'units'],
   // Tar streams and container-rooted file access (cp, diff, commit, layer unpacking).
   archive: ['errdefs'],

@@ -4,21 +4,19 @@
 import path from 'node:path';
 import type { ContainerCreateBody } from '../client/index.js';
 import { InvalidArgument } from '../errdefs/index.js';
+import { parseGoDuration } from '../units/index.js';
 import * as L from './labels.js';
 import type { InheritedMount } from './inherit.js';
 import type { Project, Service } from './model.js';
 
-/** Go's time.ParseDuration subset compose files use (`1m30s`, `500ms`, `10s`) → nanoseconds. */
+/** A compose duration (Go's time.ParseDuration: `1m30s`, `500ms`) → nanoseconds. */
 export function durationNs(s: string | undefined): number | undefined {
   if (s === undefined || s === '') return undefined;
-  const unit: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-  let total = 0;
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  let m: RegExpExecArray | null;
-  let at = 0;
-  while ((m = re.exec(s))) { total += Number(m[1]) * (unit[m[2] as string] as number); at = re.lastIndex; }
-  if (at !== s.length) throw new InvalidArgument(`invalid duration "${s}"`);
-  return Math.round(total);
+  try {
+    return parseGoDuration(s);
+  } catch (err) {
+    throw new InvalidArgument((err as Error).message);
+  }
 }
 
 /** `512m`, `1g`, `1048576` → bytes (compose's units: b, k, m, g, with an optional trailing b). */
