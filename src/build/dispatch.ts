@@ -208,7 +208,8 @@ export class StepRunner {
       case 'shell': {
         const config = this.cloneConfig();
         config.Shell = step.cmd.args;
-        return this.meta(`SHELL ${goList(step.cmd.args)}`, config);
+        // Docker's history line for SHELL already uses the new shell.
+        return this.commit({ createdBy: `${step.cmd.args.join(' ')} #(nop)  SHELL ${goList(step.cmd.args)}`, config });
       }
       case 'onbuild': {
         const config = this.cloneConfig();
