@@ -214,7 +214,7 @@ async function addTree(
   await walk(hostDir, destName, relInSource);
 }
 
-/** Entries for the destination's parent directories: the image's own, or new root 0755 ones. */
+/** Entries for the destination's parent directories: the image's own, or new root 0755 ones made now (Docker's MkdirAll). */
 async function parentEntries(names: string[], root: ImageRoot | undefined, planned: Map<string, PlannedEntry>): Promise<PlannedEntry[]> {
   const dirs = new Set<string>();
   for (const n of names) {
@@ -226,7 +226,7 @@ async function parentEntries(names: string[], root: ImageRoot | undefined, plann
     if (planned.has(d)) continue;
     const st = root ? await statOrUndefined(await root.resolve(d)) : undefined;
     if (st?.isDirectory()) out.push({ name: d, type: 'directory', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 });
-    else out.push({ name: d, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date(0), size: 0 });
+    else out.push({ name: d, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date(), size: 0 });
   }
   return out;
 }
