@@ -124,7 +124,7 @@ export class Builder {
           engine: this.engine,
           cache: this.cache,
           context,
-          out: { stream: say },
+          out: { stream: say, progress: opts.quiet ? undefined : out.progress },
           noCache: opts.noCache,
           rm: opts.rm,
           networkMode: opts.networkMode,

@@ -23,6 +23,8 @@ import { lookupOwner } from './owner.js';
 export interface BuildOutput {
   /** Text for the classic stream ({"stream": …}). */
   stream(text: string): void;
+  /** A download's progress (ADD <url>): Docker's {"status": "Downloading", "progressDetail": …}. */
+  progress?(p: { current: number; total?: number }): void;
 }
 
 /** A failed step; `code` is a RUN's exit code (the docker CLI exits with it). */
@@ -379,7 +381,7 @@ export class StepRunner {
           planned.push(s);
           continue;
         }
-        const file = await downloadRemote(s, { tmpDir: this.env.tmpDir, signal: this.env.signal, checksum }).catch((err: unknown) => {
+        const file = await downloadRemote(s, { tmpDir: this.env.tmpDir, signal: this.env.signal, checksum, progress: this.env.out.progress }).catch((err: unknown) => {
           throw err instanceof ChecksumMismatch ? err : withContext(err, `${cmdName} failed`);
         });
         tmpDirs.push(path.dirname(file.host));

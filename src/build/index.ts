@@ -2,3 +2,4 @@
 export { Builder, type BuildOptions, type BuildOutput } from './builder.js';
 export { StepFailed } from './dispatch.js';
 export { IgnoreMatcher } from './dockerignore.js';
+export { humanSize } from './remote.js';

@@ -23,6 +23,17 @@ export function isRemoteUrl(src: string): boolean {
   return /^https?:\/\//i.test(src);
 }
 
+/** Go's units.HumanSize (4 significant digits, powers of 1000), as Docker's progress text uses. */
+export function humanSize(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) {
+    n /= 1000;
+    i++;
+  }
+  return `${Number(n.toPrecision(4))}${units[i]}`;
+}
+
 export interface RemoteFile {
   url: string;
   /** The host path of the downloaded file. */
@@ -95,7 +106,10 @@ function get(url: string, signal: AbortSignal, hops = 0): Promise<IncomingMessag
  * Downloads `url` into a new directory under `tmpDir` (the caller removes `dirOf(file)`
  * with the rest of its temp dirs). `checksum`, when given, must match the bytes.
  */
-export async function downloadRemote(url: string, o: { tmpDir: string; signal: AbortSignal; checksum?: string }): Promise<RemoteFile> {
+export async function downloadRemote(
+  url: string,
+  o: { tmpDir: string; signal: AbortSignal; checksum?: string; progress?: (p: { current: number; total?: number }) => void },
+): Promise<RemoteFile> {
   const want = o.checksum !== undefined ? parseChecksum(o.checksum) : undefined;
   const res = await get(url, o.signal);
   const status = res.statusCode ?? 0;
@@ -112,10 +126,25 @@ export async function downloadRemote(url: string, o: { tmpDir: string; signal: A
   const dir = await fs.mkdtemp(path.join(o.tmpDir, 'remote-'));
   const host = path.join(dir, name || '__unnamed__');
   const hash = createHash(want?.algorithm ?? 'sha256');
+  const length = Number(header(res, 'content-length') ?? '');
+  const total = Number.isFinite(length) && length > 0 ? length : undefined;
+  let current = 0;
+  let reported = 0;
+  // Docker's progress reader: an update every 512 KiB and one at the end.
+  const report = () => {
+    reported = current;
+    o.progress?.({ current, total });
+  };
   const tee = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       hash.update(chunk);
+      current += chunk.length;
+      if (current - reported >= 512 * 1024) report();
       cb(null, chunk);
+    },
+    flush(cb) {
+      report();
+      cb();
     },
   });
   try {

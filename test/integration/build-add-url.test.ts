@@ -5,12 +5,14 @@
 // wording. The server is this test's own, on 127.0.0.1.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { startDaemon, type TestDaemon } from './harness.js';
 
 /** What the test server serves, by path; a file's Last-Modified only where given. */
@@ -59,6 +61,7 @@ describe('build: ADD <url>', () => {
     // The URL's path names the file; only a path ending in "/" leaves it to Content-Disposition.
     served.set('/dl/', { body: 'disposed\n', disposition: 'attachment; filename="given.bin"' });
     served.set('/missing.txt', { status: 404, body: 'nope here\n' });
+    served.set('/big.bin', { body: Buffer.alloc(1_200_000, 7) });
     server = http.createServer((req, res) => {
       const s = served.get(req.url ?? '');
       if (!s) {
@@ -153,6 +156,29 @@ describe('build: ADD <url>', () => {
       assert.equal(bad.code, 1, `${line}: ${bad.stdout}`);
       assert.equal(errorLine(bad.stderr), message);
     }
+  });
+
+  test('the API stream: "Downloading" progress with byte counts, then the empty line; `wharf build` too', async () => {
+    const dir = await context('progress', { Dockerfile: `FROM busybox\nADD ${base}/big.bin /big.bin\n` });
+    const tarball = path.join(scratch, 'progress.tar');
+    execFileSync('tar', ['-C', dir, '-cf', tarball, '.']);
+    // Not execFileSync: this process serves the download the daemon makes.
+    const { stdout: raw } = await promisify(execFile)('curl', ['-sS', '--max-time', '60', '--unix-socket', d.socket, '-X', 'POST', '-H', 'Content-Type: application/x-tar', '--data-binary', `@${tarball}`, 'http://x/build?t=progress'], { encoding: 'utf8' });
+    const msgs = raw.split('\r\n').filter(Boolean).map((l) => JSON.parse(l) as { stream?: string; status?: string; progressDetail?: { current: number; total?: number }; progress?: string });
+    const at = msgs.findIndex((m) => m.stream === `Step 2/2 : ADD ${base}/big.bin /big.bin\n`);
+    const progress = msgs.slice(at + 1, msgs.findIndex((m, i) => i > at && m.stream !== undefined));
+    assert.ok(progress.length >= 2, raw);
+    for (const m of progress) {
+      assert.equal(m.status, 'Downloading');
+      assert.equal(m.progressDetail?.total, 1_200_000);
+    }
+    assert.deepEqual(progress.at(-1), { status: 'Downloading', progressDetail: { current: 1_200_000, total: 1_200_000 }, progress: '   1.2MB/1.2MB' });
+    assert.equal(msgs[at + 1 + progress.length].stream, '\n');
+    const id = (msgs.find((m) => (m as { aux?: { ID: string } }).aux) as { aux: { ID: string } }).aux.ID;
+    // Our CLI prints the same stream (and the cache takes the same bytes).
+    const w = await d.wharf(['build', '-q', dir], { timeoutMs: 120_000 });
+    assert.equal(w.code, 0, w.stderr);
+    assert.equal(w.stdout, `${id}\n`);
   });
 
   test('errors name the URL and the status; nothing is left behind', async () => {
