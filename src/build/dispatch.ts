@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Engine } from '../engine/engine.js';
-import { InvalidArgument, WharfError, withContext } from '../errdefs/index.js';
+import { InvalidArgument, WharfError } from '../errdefs/index.js';
 import type { ContainerConfigInImage } from '../image/types.js';
 import { unpackTar } from '../image/unpack.js';
 import { BuildCache } from './cache.js';
@@ -15,7 +15,7 @@ import { planCopy, planDigest, planTar, type CopyRequest, type PlannedEntry } fr
 import type { Step } from './dockerfile/instructions.js';
 import { expandVariables, processWord, processWords } from './dockerfile/shell-lex.js';
 import { mountImageRoot, statOrUndefined, type ImageRoot } from './image-root.js';
-import { ChecksumMismatch, downloadRemote, isRemoteUrl, parseChecksum } from './remote.js';
+import { checkRemoteSources, downloadSources, isRemoteUrl } from './remote.js';
 import { runStep } from './run-step.js';
 import { buildEnv, expansionEnv, goList, goQuoteList, parseDuration, setEnv, shellOf, type StageState } from './state.js';
 import { lookupOwner } from './owner.js';
@@ -350,15 +350,8 @@ export class StepRunner {
       if (h) return { heredoc: h.name, content: h.expand ? expandVariables(h.content, expansionEnv(this.state)) : h.content };
       return this.word(s);
     });
-    const urls = srcs.filter((s): s is string => typeof s === 'string' && isRemoteUrl(s));
-    if (urls.length && step.kind === 'copy') throw new InvalidArgument("COPY failed: source can't be a URL for COPY");
     const checksum = step.checksum !== undefined ? this.word(step.checksum) : undefined;
-    if (checksum !== undefined) {
-      // BuildKit's checks and wording (the classic builder has no --checksum).
-      if (srcs.length !== 1) throw new InvalidArgument("checksum can't be specified for multiple sources");
-      if (!urls.length) throw new InvalidArgument('checksum requires HTTP(S) or Git sources');
-      parseChecksum(checksum);
-    }
+    const urls = checkRemoteSources({ cmd: cmdName, srcs, checksum });
     const rawDest = this.word(step.dest);
     const dest = rawDest.startsWith('/') ? rawDest : `${path.posix.join(this.state.config.WorkingDir || '/', rawDest)}${rawDest.endsWith('/') || rawDest === '.' ? '/' : ''}`;
     const chmod = step.chmod !== undefined ? parseChmod(this.word(step.chmod)) : undefined;
@@ -375,20 +368,7 @@ export class StepRunner {
     if (quickKey && (await this.fromCache(quickKey, this.cloneConfig()))) return;
     const tmpDirs: string[] = [];
     try {
-      const planned: CopyRequest['srcs'] = [];
-      for (const s of srcs) {
-        if (typeof s !== 'string' || !isRemoteUrl(s)) {
-          planned.push(s);
-          continue;
-        }
-        const file = await downloadRemote(s, { tmpDir: this.env.tmpDir, signal: this.env.signal, checksum, progress: this.env.out.progress }).catch((err: unknown) => {
-          throw err instanceof ChecksumMismatch ? err : withContext(err, `${cmdName} failed`);
-        });
-        tmpDirs.push(path.dirname(file.host));
-        // Docker prints one empty line after each download (its progress bar's end).
-        this.env.out.stream('\n');
-        planned.push({ remote: file });
-      }
+      const planned = await downloadSources(srcs, { cmd: cmdName, checksum, tmpDir: this.env.tmpDir, tmpDirs, signal: this.env.signal, out: this.env.out });
       await this.withRoot(this.state.imageId, async (root) => {
         const owner = step.chown !== undefined ? await lookupOwner(this.word(step.chown), root) : undefined;
         const req: CopyRequest = { cmd: cmdName, srcs: planned, dest, owner, chmod, extractArchives: step.kind === 'add' };

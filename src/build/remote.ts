@@ -13,7 +13,7 @@ import http, { STATUS_CODES, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InvalidArgument, NotFound, Unavailable } from '../errdefs/index.js';
+import { InvalidArgument, NotFound, Unavailable, withContext } from '../errdefs/index.js';
 
 /** The bytes received do not match `--checksum`: BuildKit's message, no "ADD failed:" before it. */
 export class ChecksumMismatch extends InvalidArgument {}
@@ -167,4 +167,44 @@ export async function downloadRemote(
 function header(res: IncomingMessage, name: string): string | null {
   const v = res.headers[name];
   return Array.isArray(v) ? v[0] ?? null : v ?? null;
+}
+
+/**
+ * COPY/ADD's checks on URL sources before anything is fetched (Docker's words; BuildKit's for
+ * `--checksum`); returns the URLs among `srcs`.
+ */
+export function checkRemoteSources(o: { cmd: 'COPY' | 'ADD'; srcs: Array<string | object>; checksum?: string }): string[] {
+  const urls = o.srcs.filter((s): s is string => typeof s === 'string' && isRemoteUrl(s));
+  if (urls.length && o.cmd === 'COPY') throw new InvalidArgument("COPY failed: source can't be a URL for COPY");
+  if (o.checksum !== undefined) {
+    if (o.srcs.length !== 1) throw new InvalidArgument("checksum can't be specified for multiple sources");
+    if (!urls.length) throw new InvalidArgument('checksum requires HTTP(S) or Git sources');
+    parseChecksum(o.checksum);
+  }
+  return urls;
+}
+
+/**
+ * Downloads the URL sources of an ADD, in order, into temp dirs it appends to `tmpDirs` (the
+ * caller removes them); other sources pass through. Each download's end prints one empty
+ * line, as Docker's does (its progress bar's end).
+ */
+export async function downloadSources<T>(
+  srcs: Array<string | T>,
+  o: { cmd: string; checksum?: string; tmpDir: string; tmpDirs: string[]; signal: AbortSignal; out: { stream(s: string): void; progress?: (p: { current: number; total?: number }) => void } },
+): Promise<Array<string | T | { remote: RemoteFile }>> {
+  const out: Array<string | T | { remote: RemoteFile }> = [];
+  for (const s of srcs) {
+    if (typeof s !== 'string' || !isRemoteUrl(s)) {
+      out.push(s);
+      continue;
+    }
+    const file = await downloadRemote(s, { tmpDir: o.tmpDir, signal: o.signal, checksum: o.checksum, progress: o.out.progress }).catch((err: unknown) => {
+      throw err instanceof ChecksumMismatch ? err : withContext(err, `${o.cmd} failed`);
+    });
+    o.tmpDirs.push(path.dirname(file.host));
+    o.out.stream('\n');
+    out.push({ remote: file });
+  }
+  return out;
 }
