@@ -10,10 +10,10 @@ const ALLOWED = {
   client: ['contract', 'errdefs'],
   // Routes turn HTTP into engine calls; image types appear in the image endpoints' views;
   // POST /build hands the context to the builder.
-  api: ['engine', 'image', 'build', 'contract', 'reference', 'errdefs'],
+  api: ['engine', 'image', 'build', 'contract', 'reference', 'units', 'errdefs'],
   engine: ['archive', 'image', 'runtime', 'network', 'volume', 'store', 'contract', 'reference', 'errdefs', 'units'],
   // RUN steps commit a container's upper dir with archive's layer writer (as commit does).
-  build: ['engine', 'image', 'archive', 'store', 'contract', 'reference', 'errdefs'],
+  build: ['engine', 'image', 'archive', 'store', 'contract', 'reference', 'units', 'errdefs'],
   distribution: ['image', 'store', 'contract', 'reference', 'errdefs', 'units'],
   // Compose runs on the client side, through the API (as Compose v2 does).
   compose: ['client', 'contract', 'reference', 'units', 'errdefs'],

@@ -124,7 +124,7 @@ export class Builder {
           engine: this.engine,
           cache: this.cache,
           context,
-          out: { stream: say },
+          out: { stream: say, progress: opts.quiet ? undefined : out.progress },
           noCache: opts.noCache,
           rm: opts.rm,
           networkMode: opts.networkMode,
@@ -189,7 +189,8 @@ export class Builder {
     else if (name !== 'scratch') state.imageId = await o.resolveImage(name);
     if (state.imageId) {
       state.config = structuredClone(this.engine.images.resolve(state.imageId).config.config ?? {});
-      o.say(` ---> ${short(state.imageId)}\n`);
+      // With ONBUILD triggers, Docker names the image only after they ran (their last step's line).
+      if (!state.config.OnBuild?.length) o.say(` ---> ${short(state.imageId)}\n`);
     }
     if (!envMap(state.config.Env).has('PATH')) state.config.Env = [...(state.config.Env ?? []), `PATH=${DEFAULT_PATH}`];
     return state;

@@ -13,6 +13,7 @@ import tar from 'tar-stream';
 import { InvalidArgument, NotFound } from '../errdefs/index.js';
 import { IgnoreMatcher, cleanPath, globToRegExp, hasGlob } from './dockerignore.js';
 import { resolveInRoot, statOrUndefined, type ImageRoot } from './image-root.js';
+import type { RemoteFile } from './remote.js';
 
 export interface PlannedEntry {
   /** Path in the image, without the leading "/". */
@@ -39,8 +40,8 @@ export interface CopySource {
 
 export interface CopyRequest {
   cmd: 'COPY' | 'ADD';
-  /** Expanded source paths, or heredocs (name → content). */
-  srcs: Array<string | { heredoc: string; content: string }>;
+  /** Expanded source paths, heredocs (name → content), or files ADD downloaded. */
+  srcs: Array<string | { heredoc: string; content: string } | { remote: RemoteFile }>;
   /** Expanded absolute destination (may end in "/"). */
   dest: string;
   owner?: { uid: number; gid: number };
@@ -54,6 +55,8 @@ interface Found {
   rel: string;
   host: string;
   st: Stats;
+  /** A downloaded file: never unpacked, even by ADD (Docker's noDecompress). */
+  remote?: boolean;
 }
 
 function outside(cmd: string, src: string): never {
@@ -119,14 +122,16 @@ export interface Planner {
 /** The entries a COPY/ADD writes, and Docker's history kind for it (one file, one directory, several). */
 export async function planCopy(req: CopyRequest, source: CopySource, planner: Planner): Promise<{ entries: PlannedEntry[]; kind: 'file' | 'dir' | 'multi' }> {
   const found: Array<Found | { heredoc: string; content: string }> = [];
+  const destSlash = req.dest.endsWith('/');
   for (const s of req.srcs) {
-    if (typeof s !== 'string') found.push(s);
-    else {
-      found.push(...(await findSources(req, source, s)));
-    }
+    if (typeof s === 'string') found.push(...(await findSources(req, source, s)));
+    else if ('remote' in s) {
+      // No name from the URL: only a file destination can name it.
+      if (!s.remote.name && destSlash) throw new InvalidArgument(`${req.cmd} failed: cannot determine filename for source ${s.remote.url}`);
+      found.push({ rel: s.remote.name || '__unnamed__', host: s.remote.host, st: await fs.stat(s.remote.host), remote: true });
+    } else found.push(s);
   }
   if (found.length === 0) throw new InvalidArgument(`${req.cmd} failed: no source files were specified`);
-  const destSlash = req.dest.endsWith('/');
   const dest = path.posix.normalize(req.dest).replace(/\/+$/, '') || '/';
   const destHost = planner.root ? await planner.root.resolve(dest) : undefined;
   const destStat = destHost ? await statOrUndefined(destHost) : undefined;
@@ -148,13 +153,14 @@ export async function planCopy(req: CopyRequest, source: CopySource, planner: Pl
     if (f.st.isDirectory()) {
       // The directory's contents go to dest; dest itself is created like the source dir.
       await addTree(f.host, strip(dest), f.rel === '.' ? '' : f.rel, { req, source, owner, add, dirSt: f.st, dirExists: !!destStat?.isDirectory() });
-    } else if (req.extractArchives && (await isArchive(f.host))) {
+    } else if (req.extractArchives && !f.remote && (await isArchive(f.host))) {
       const tmp = await planner.unpackArchive(f.host);
       const st = await fs.stat(tmp);
       await addTree(tmp, strip(dest), '', { req, source: { dir: tmp, context: false }, owner: (s) => req.owner ?? { uid: s.uid, gid: s.gid }, add, dirSt: st, dirExists: !!destStat?.isDirectory() });
     } else {
       const name = strip(destIsDir ? path.posix.join(dest, path.posix.basename(f.rel)) : dest);
-      add({ name, type: 'file', mode: req.chmod ?? f.st.mode & 0o7777, ...owner(f.st), mtime: f.st.mtime, size: f.st.size, host: f.host });
+      const who = f.remote ? req.owner ?? { uid: 0, gid: 0 } : owner(f.st);
+      add({ name, type: 'file', mode: req.chmod ?? f.st.mode & 0o7777, ...who, mtime: f.st.mtime, size: f.st.size, host: f.host });
     }
   }
   const parents = await parentEntries([...entries.keys()], planner.root, entries);
@@ -208,7 +214,7 @@ async function addTree(
   await walk(hostDir, destName, relInSource);
 }
 
-/** Entries for the destination's parent directories: the image's own, or new root 0755 ones. */
+/** Entries for the destination's parent directories: the image's own, or new root 0755 ones made now (Docker's MkdirAll). */
 async function parentEntries(names: string[], root: ImageRoot | undefined, planned: Map<string, PlannedEntry>): Promise<PlannedEntry[]> {
   const dirs = new Set<string>();
   for (const n of names) {
@@ -220,7 +226,7 @@ async function parentEntries(names: string[], root: ImageRoot | undefined, plann
     if (planned.has(d)) continue;
     const st = root ? await statOrUndefined(await root.resolve(d)) : undefined;
     if (st?.isDirectory()) out.push({ name: d, type: 'directory', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 });
-    else out.push({ name: d, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date(0), size: 0 });
+    else out.push({ name: d, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date(), size: 0 });
   }
   return out;
 }

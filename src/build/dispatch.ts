@@ -9,19 +9,23 @@ import type { Engine } from '../engine/engine.js';
 import { InvalidArgument, WharfError } from '../errdefs/index.js';
 import type { ContainerConfigInImage } from '../image/types.js';
 import { unpackTar } from '../image/unpack.js';
+import { parseGoDuration } from '../units/index.js';
 import { BuildCache } from './cache.js';
 import type { BuildContext } from './context.js';
 import { planCopy, planDigest, planTar, type CopyRequest, type PlannedEntry } from './copy.js';
 import type { Step } from './dockerfile/instructions.js';
 import { expandVariables, processWord, processWords } from './dockerfile/shell-lex.js';
 import { mountImageRoot, statOrUndefined, type ImageRoot } from './image-root.js';
+import { checkRemoteSources, downloadSources, isRemoteUrl } from './remote.js';
 import { runStep } from './run-step.js';
-import { buildEnv, expansionEnv, goList, goQuoteList, parseDuration, setEnv, shellOf, type StageState } from './state.js';
+import { buildEnv, expansionEnv, goList, goQuoteList, setEnv, shellOf, type StageState } from './state.js';
 import { lookupOwner } from './owner.js';
 
 export interface BuildOutput {
   /** Text for the classic stream ({"stream": …}). */
   stream(text: string): void;
+  /** A download's progress (ADD <url>): Docker's {"status": "Downloading", "progressDetail": …}. */
+  progress?(p: { current: number; total?: number }): void;
 }
 
 /** A failed step; `code` is a RUN's exit code (the docker CLI exits with it). */
@@ -207,7 +211,8 @@ export class StepRunner {
       case 'shell': {
         const config = this.cloneConfig();
         config.Shell = step.cmd.args;
-        return this.meta(`SHELL ${goList(step.cmd.args)}`, config);
+        // Docker's history line for SHELL already uses the new shell.
+        return this.commit({ createdBy: `${step.cmd.args.join(' ')} #(nop)  SHELL ${goList(step.cmd.args)}`, config });
       }
       case 'onbuild': {
         const config = this.cloneConfig();
@@ -237,7 +242,7 @@ export class StepRunner {
         if (v === undefined || v === '') return undefined;
         let ns: number;
         try {
-          ns = parseDuration(v);
+          ns = parseGoDuration(v);
         } catch (err) {
           throw new InvalidArgument((err as Error).message);
         }
@@ -290,6 +295,8 @@ export class StepRunner {
   }
 
   private async runCommand(step: Extract<Step, { kind: 'run' }>): Promise<void> {
+    // The classic builder's RUN takes no flags: it names the first one (Docker 28's wording).
+    if (step.flags.length) throw new InvalidArgument(`the --${step.flags[0]} option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled`);
     if (!this.state.imageId) throw new InvalidArgument('Please provide a source image with `from` prior to run');
     const shell = shellOf(this.state);
     let cmd: string[];
@@ -299,7 +306,9 @@ export class StepRunner {
     else cmd = [...shell, ...step.cmd.args];
     const env = buildEnv(this.state, this.env.proxies);
     for (const kv of env.all) this.env.consumed.add(kv.split('=', 1)[0]);
-    const saveCmd = env.history.length ? [`|${env.history.length}`, ...env.history, ...cmd] : cmd;
+    // Any build arg in the environment, an undeclared proxy one too, puts the "|N" count in
+    // front, though N and the list leave the proxies out ("|0 /bin/sh -c …"), as Docker does.
+    const saveCmd = env.all.length ? [`|${env.history.length}`, ...env.history, ...cmd] : cmd;
     const config = this.cloneConfig();
     await this.commit({
       createdBy: saveCmd.join(' '),
@@ -310,7 +319,7 @@ export class StepRunner {
           config,
           cmd,
           buildEnv: env.all,
-          networkMode: step.network === 'none' ? 'none' : step.network === 'host' ? 'host' : this.env.networkMode,
+          networkMode: this.env.networkMode,
           extraHosts: this.env.extraHosts,
           rm: this.env.rm,
           output: (s) => this.env.out.stream(s),
@@ -342,15 +351,17 @@ export class StepRunner {
       if (h) return { heredoc: h.name, content: h.expand ? expandVariables(h.content, expansionEnv(this.state)) : h.content };
       return this.word(s);
     });
-    for (const s of srcs) if (typeof s === 'string' && /^https?:\/\//.test(s)) throw new InvalidArgument(`${cmdName} failed: remote URLs are not supported yet: ${s}`);
+    const checksum = step.checksum !== undefined ? this.word(step.checksum) : undefined;
+    const urls = checkRemoteSources({ cmd: cmdName, srcs, checksum });
     const rawDest = this.word(step.dest);
     const dest = rawDest.startsWith('/') ? rawDest : `${path.posix.join(this.state.config.WorkingDir || '/', rawDest)}${rawDest.endsWith('/') || rawDest === '.' ? '/' : ''}`;
     const chmod = step.chmod !== undefined ? parseChmod(this.word(step.chmod)) : undefined;
     // From the context, the sources' digest comes from the index, so the key is known before
     // anything is mounted or unpacked: parent image, sources, destination and flags decide
     // the layer. (The history line still names the plan's digest, as Docker's does.)
-    const paths = srcs.filter((s): s is string => typeof s === 'string');
-    const sourceDigest = fromImage === undefined ? this.env.context.sourceDigest(paths) : undefined;
+    const paths = srcs.filter((s): s is string => typeof s === 'string' && !isRemoteUrl(s));
+    // A download's key comes from its bytes: it is fetched on every build, as Docker does.
+    const sourceDigest = fromImage === undefined && !urls.length ? this.env.context.sourceDigest(paths) : undefined;
     const quickKey =
       sourceDigest !== undefined
         ? this.keyOf(`${cmdName} from context`, this.state.config, { srcs, rawDest, dest, chown: step.chown !== undefined ? this.word(step.chown) : null, chmod: chmod ?? null, sourceDigest })
@@ -358,9 +369,10 @@ export class StepRunner {
     if (quickKey && (await this.fromCache(quickKey, this.cloneConfig()))) return;
     const tmpDirs: string[] = [];
     try {
+      const planned = await downloadSources(srcs, { cmd: cmdName, checksum, tmpDir: this.env.tmpDir, tmpDirs, signal: this.env.signal, out: this.env.out });
       await this.withRoot(this.state.imageId, async (root) => {
         const owner = step.chown !== undefined ? await lookupOwner(this.word(step.chown), root) : undefined;
-        const req: CopyRequest = { cmd: cmdName, srcs, dest, owner, chmod, extractArchives: step.kind === 'add' };
+        const req: CopyRequest = { cmd: cmdName, srcs: planned, dest, owner, chmod, extractArchives: step.kind === 'add' };
         const planner = {
           root,
           unpackArchive: async (host: string) => {
@@ -387,7 +399,7 @@ export class StepRunner {
         await withSource(async (sourceRoot) => {
           const source = sourceRoot
             ? { dir: sourceRoot.dir, context: false }
-            : { dir: await this.env.context.materialize(paths), context: true, ignore: this.env.context.ignore };
+            : { dir: paths.length ? await this.env.context.materialize(paths) : this.env.tmpDir, context: true, ignore: this.env.context.ignore };
           const { entries, kind } = await planCopy(req, source, planner);
           const digest = await planDigest(entries, sourceRoot ? undefined : this.env.context.digestOf);
           const createdBy = `${shellOf(this.state).join(' ')} #(nop) ${cmdName} ${kind}:${digest} in ${rawDest} `;

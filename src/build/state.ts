@@ -70,18 +70,3 @@ export function goQuoteList(list: string[]): string {
 export function goList(list: string[]): string {
   return `[${list.join(' ')}]`;
 }
-
-/** Go's time.ParseDuration for the units Dockerfiles use; nanoseconds. */
-export function parseDuration(s: string): number {
-  const units: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-  if (s === '0') return 0;
-  const re = /([0-9]*\.?[0-9]+)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let pos = 0;
-  for (let m = re.exec(s); m; m = re.exec(s)) {
-    total += Number(m[1]) * units[m[2]];
-    pos = re.lastIndex;
-  }
-  if (pos !== s.length || s === '') throw new Error(`time: invalid duration "${s}"`);
-  return Math.round(total);
-}

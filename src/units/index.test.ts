@@ -49,3 +49,7 @@ test("docker's GetTimestamp: durations before now, unix seconds as given, dates 
   assert.equal(getTimestamp('2026-11-24T11:00:00.25Z', now), now / 1000 - 3600 + 0.25);
   assert.throws(() => getTimestamp('bogus', now), { message: 'failed to parse value as time or duration: "bogus"' });
 });
+
+test('humanSize: the progress sizes (powers of 1000)', () => {
+  assert.deepEqual([0, 5, 999, 1000, 1048.576 * 1000, 1_200_000, 524_288, 3.5e9].map((n) => humanSize(n)), ['0B', '5B', '999B', '1kB', '1.049MB', '1.2MB', '524.3kB', '3.5GB']);
+});

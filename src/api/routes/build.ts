@@ -4,6 +4,7 @@
 // with a failed RUN's code). Errors before any output are plain HTTP errors.
 import type { Builder } from '../../build/index.js';
 import { StepFailed } from '../../build/index.js';
+import { humanSize } from '../../units/index.js';
 import { InvalidArgument } from '../../errdefs/index.js';
 import type { RequestContext } from '../context.js';
 import type { Router } from '../router.js';
@@ -16,6 +17,12 @@ function jsonParam<T>(ctx: RequestContext, name: string, fallback: T): T {
   } catch {
     throw new InvalidArgument(`invalid ${name} parameter: ${raw}`);
   }
+}
+
+/** The daemon's text for a progress message (no terminal width, so no bar): "%8v/%v". */
+function progressText(current: number, total?: number): string {
+  const cur = humanSize(current).padStart(8);
+  return total !== undefined ? `${cur}/${humanSize(total)}` : cur;
 }
 
 export function buildRoutes(router: Router, builder: Builder): void {
@@ -44,7 +51,11 @@ export function buildRoutes(router: Router, builder: Builder): void {
           extraHosts,
           signal: ctx.abort.signal,
         },
-        { stream: (text) => send({ stream: text }) },
+        {
+          stream: (text) => send({ stream: text }),
+          progress: ({ current, total }) =>
+            send({ status: 'Downloading', progressDetail: { current, ...(total !== undefined ? { total } : {}) }, progress: progressText(current, total) }),
+        },
       );
       send({ aux: { ID: id } });
     } catch (err) {

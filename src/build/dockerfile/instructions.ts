@@ -19,7 +19,8 @@ export interface KeyValue {
 
 export type Instruction =
   | { kind: 'from'; image: string; stage?: string; platform?: string }
-  | { kind: 'run'; cmd: CommandLine; heredocs: Heredoc[]; network?: string }
+  /** `flags`: the BuildKit-only flags used (`mount`, `network`…), in order; the builder refuses them. */
+  | { kind: 'run'; cmd: CommandLine; heredocs: Heredoc[]; flags: string[] }
   | { kind: 'cmd' | 'entrypoint' | 'shell'; cmd: CommandLine }
   | { kind: 'env' | 'label'; pairs: KeyValue[] }
   | { kind: 'arg'; args: Array<{ key: string; value?: string }> }
@@ -102,10 +103,10 @@ export function readInstruction(raw: RawInstruction, file: string, escape: strin
       return step({ kind: 'from', image: words[0], platform: flags.get('platform') });
     }
     case 'run': {
-      const flags = flagsOf(raw, file, ['network', 'mount', 'security']);
+      const flags = flagsOf(raw, file, ['network', 'mount', 'security', 'device']);
       const cmd = maybeJson(raw.rest);
       if (cmd.args.length === 0 && raw.heredocs.length === 0) fail(raw, file, 'RUN requires at least one argument');
-      return step({ kind: 'run', cmd, heredocs: raw.heredocs, network: flags.get('network') });
+      return step({ kind: 'run', cmd, heredocs: raw.heredocs, flags: [...flags.keys()] });
     }
     case 'cmd':
     case 'entrypoint':
