@@ -8,8 +8,8 @@ import { networkFlags, networkOptionsFrom, parsePublish, UsageFailure, type Netw
 import { resourceFlags, resourceHostConfig } from './resource-options.js';
 import { securityFlags, securityHostConfig } from './security-options.js';
 import { mountFlags, mountOptions, type MountObject } from './mount-options.js';
-import type { HealthConfig } from '../contract/index.js';
-import { healthcheckFrom, healthFlags } from './health-options.js';
+import type { HealthConfig, HealthOnFailure } from '../contract/index.js';
+import { healthcheckFrom, healthFlags, healthOnFailureFrom } from './health-options.js';
 
 export const createFlags: FlagSpec[] = [
   { long: 'attach', short: 'a', type: 'list', help: 'Attach to STDIN, STDOUT or STDERR' },
@@ -59,6 +59,8 @@ export interface CreateOptions {
   security?: Record<string, unknown>;
   /** --health-* / --no-healthcheck (health-options.ts); absent: the image's HEALTHCHECK applies. */
   healthcheck?: HealthConfig;
+  /** --health-on-failure: sent as wharf's HostConfig.HealthOnFailure extension. */
+  healthOnFailure?: HealthOnFailure;
 }
 
 export interface RestartPolicy { Name: string; MaximumRetryCount: number }
@@ -144,6 +146,7 @@ export function createOptionsFrom(p: Parsed, o: { detach: boolean }): CreateOpti
     resources: resourceHostConfig(p, { update: false }),
     security: securityHostConfig(p),
     healthcheck: usageChecked(p, () => healthcheckFrom(p)),
+    healthOnFailure: healthOnFailureFrom(p),
   };
 }
 
@@ -182,6 +185,7 @@ export function toCreateBody(o: CreateOptions): ContainerCreateBody {
       ...(o.consoleSize ? { ConsoleSize: o.consoleSize } : {}),
       ...o.resources,
       ...o.security,
+      ...(o.healthOnFailure ? { HealthOnFailure: o.healthOnFailure } : {}),
     },
     NetworkingConfig: { EndpointsConfig: net.endpoints },
   };

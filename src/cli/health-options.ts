@@ -1,7 +1,7 @@
 // The health check flags of run/create (--health-cmd, --health-interval, …, --no-healthcheck)
 // and their translation into ContainerConfig.Healthcheck, with the docker CLI's checks and
 // messages. Durations are Go's (time.ParseDuration) and travel as nanoseconds.
-import type { HealthConfig } from '../contract/index.js';
+import { HEALTH_ON_FAILURE, type HealthConfig, type HealthOnFailure } from '../contract/index.js';
 import { parseGoDuration } from '../units/index.js';
 import { FlagError, type FlagSpec, type Parsed } from './flags.js';
 import { UsageFailure } from './network-options.js';
@@ -13,8 +13,19 @@ export const healthFlags: FlagSpec[] = [
   { long: 'health-start-interval', type: 'string', help: 'Time between running the check during the start period (ms|s|m|h) (default 0s)' },
   { long: 'health-start-period', type: 'string', help: 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)' },
   { long: 'health-timeout', type: 'string', help: 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)' },
+  { long: 'health-on-failure', type: 'string', help: "Action to take once the container turns unhealthy: none, kill, restart or stop (Podman's flag; default none)" },
   { long: 'no-healthcheck', type: 'bool', help: 'Disable any container-specified HEALTHCHECK' },
 ];
+
+/** `--health-on-failure`, checked here so a typo fails before anything is created. */
+export function healthOnFailureFrom(p: Parsed): HealthOnFailure | undefined {
+  const raw = p.flags['health-on-failure'] as string | undefined;
+  if (raw === undefined) return undefined;
+  if (!(HEALTH_ON_FAILURE as readonly string[]).includes(raw)) {
+    throw new FlagError(`invalid argument "${raw}" for "--health-on-failure" flag: must be one of ${HEALTH_ON_FAILURE.join(', ')}`);
+  }
+  return raw as HealthOnFailure;
+}
 
 function durationFlag(p: Parsed, long: string): number {
   const raw = p.flags[long] as string | undefined;

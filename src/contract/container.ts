@@ -63,8 +63,16 @@ export interface HostConfig {
   DnsSearch?: string[] | null;
   DnsOptions?: string[] | null;
   ExtraHosts?: string[] | null;
+  /**
+   * wharf's extension (Podman's `--health-on-failure`): what the daemon does when the
+   * container turns unhealthy. Docker has no such field; its clients never send it.
+   */
+  HealthOnFailure?: HealthOnFailure;
   [key: string]: unknown;
 }
+
+export const HEALTH_ON_FAILURE = ['none', 'kill', 'restart', 'stop'] as const;
+export type HealthOnFailure = (typeof HEALTH_ON_FAILURE)[number];
 
 export interface ContainerCreateRequest extends ContainerConfig {
   HostConfig?: HostConfig;

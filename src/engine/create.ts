@@ -17,7 +17,7 @@ import { prepareRootfsDirs, rootfsPaths } from './rootfs.js';
 import { applyResourceDefaults, hostResources, validateResources } from './resources.js';
 import { resolveMounts } from './mounts.js';
 import { validateSecurity } from './security.js';
-import { validateHealthcheck } from './health.js';
+import { validateHealthcheck, validateHealthOnFailure } from './health.js';
 
 /** The network namespace a mode gives: the host's, another container's, or its own. */
 export function networkKind(mode: string | undefined): 'host' | 'own' | { container: string } {
@@ -62,6 +62,7 @@ export async function createContainer(deps: EngineDeps, body: ContainerCreateReq
 
   const id = randomBytes(32).toString('hex');
   const config = mergeConfig(image.config.config ?? {}, body);
+  validateHealthOnFailure(hostConfig.HealthOnFailure, config);
   const hostNetwork = hostConfig.NetworkMode === 'host';
   if (!config.Hostname) config.Hostname = hostNetwork ? deps.config.hostHostname : id.slice(0, 12);
   const { path: cmdPath, args } = pathAndArgs(config);

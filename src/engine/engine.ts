@@ -14,7 +14,7 @@ import { reconcile } from './reconcile.js';
 import { StatsService } from './stats.js';
 import { updateContainer, type UpdateRequest } from './update.js';
 import { VolumeOps } from './volumes.js';
-import { isActive } from './container.js';
+import { isActive, type ContainerRecord } from './container.js';
 
 export class Engine {
   readonly containers: ContainerService;
@@ -30,12 +30,25 @@ export class Engine {
   constructor(readonly deps: EngineDeps) {
     this.containers = new ContainerService(deps);
     this.exec = new ExecService(deps);
-    this.health = new HealthMonitor(deps, execProbeRunner(this.exec));
+    this.health = new HealthMonitor(deps, execProbeRunner(this.exec), (rec, action) => this.actOnUnhealthy(rec, action));
     this.containers.lifecycle.health = this.health;
     this.logKeeper = new LogKeeper(deps);
     this.stats = new StatsService(deps);
     this.volumes = new VolumeOps(deps.volumes, deps.store, deps.events);
     this.archive = new ArchiveService(deps, new ContainerFs(deps, this.containers.lifecycle.locks));
+  }
+
+  /**
+   * HealthOnFailure (Podman's actions): kill and stop are a user's (no restart policy
+   * follows); restart counts in RestartCount, as a policy restart does.
+   */
+  private async actOnUnhealthy(rec: ContainerRecord, action: 'kill' | 'restart' | 'stop'): Promise<void> {
+    const lifecycle = this.containers.lifecycle;
+    if (action === 'kill') return lifecycle.kill(rec.spec.id, 'SIGKILL');
+    if (action === 'stop') return lifecycle.stop(rec.spec.id);
+    await lifecycle.restart(rec.spec.id);
+    rec.state.restartCount++;
+    await this.deps.store.save(rec);
   }
 
   /** `docker diff` (commit.ts). */

@@ -11,8 +11,10 @@
 // Lifecycle: `started(rec)` after every start (and for running containers at daemon start),
 // `stopped(id)` at every exit; a probe still running then is killed and its result dropped.
 // A paused container is not probed (its timer just comes round again).
+// Self-healing without an orchestrator (Podman's --health-on-failure, HostConfig.HealthOnFailure):
+// on the change to "unhealthy" the container is killed, restarted or stopped.
 import { Duplex } from 'node:stream';
-import type { ContainerConfig, HealthConfig } from '../contract/index.js';
+import { HEALTH_ON_FAILURE, type ContainerConfig, type HealthConfig, type HealthOnFailure } from '../contract/index.js';
 import { InvalidArgument } from '../errdefs/index.js';
 import type { ContainerRecord } from './container.js';
 import { containerAttributes } from './create.js';
@@ -50,6 +52,18 @@ export function validateHealthcheck(hc: unknown): void {
     if (v !== 0 && v < MS) throw new InvalidArgument(`${field} in Healthcheck cannot be less than 1ms`);
   }
   if ((h.Retries ?? 0) < 0) throw new InvalidArgument('Retries in Healthcheck cannot be negative');
+}
+
+/**
+ * HostConfig.HealthOnFailure: one of Podman's actions, and only with a health check to act
+ * on (Podman's wording). `config` is the container's, merged with its image's.
+ */
+export function validateHealthOnFailure(action: unknown, config: ContainerConfig): void {
+  if (action === undefined || action === null || action === '' || action === 'none') return;
+  if (!(HEALTH_ON_FAILURE as readonly unknown[]).includes(action)) {
+    throw new InvalidArgument(`invalid HealthOnFailure ${JSON.stringify(action)}: must be one of ${HEALTH_ON_FAILURE.join(', ')}`);
+  }
+  if (!probeCommand(config)) throw new InvalidArgument(`cannot set on-failure action to ${action as string} without a health check`);
 }
 
 /** The request's Healthcheck over the image's: empty Test and zero fields inherit (moby's merge). */
@@ -101,10 +115,17 @@ interface Monitor {
   stopped: boolean;
 }
 
+/** What HealthOnFailure does (the lifecycle's kill, restart and stop). */
+export type UnhealthyAction = (rec: ContainerRecord, action: Exclude<HealthOnFailure, 'none'>) => Promise<void>;
+
 export class HealthMonitor implements HealthHooks {
   private monitors = new Map<string, Monitor>();
 
-  constructor(private readonly deps: Pick<EngineDeps, 'store' | 'events'>, private readonly probe: ProbeRunner) {}
+  constructor(
+    private readonly deps: Pick<EngineDeps, 'store' | 'events'>,
+    private readonly probe: ProbeRunner,
+    private readonly onUnhealthy: UnhealthyAction = async () => undefined,
+  ) {}
 
   started(rec: ContainerRecord): void {
     if (!probeCommand(rec.spec.config)) return;
@@ -162,6 +183,12 @@ export class HealthMonitor implements HealthHooks {
     // Persisted on changes only (every probe would mean a write every interval per container).
     await this.deps.store.save(rec).catch(() => undefined);
     this.deps.events.publish('container', `health_status: ${next.Status}`, rec.spec.id, containerAttributes(rec));
+    const action = rec.spec.hostConfig.HealthOnFailure;
+    if (next.Status === 'unhealthy' && action && action !== 'none') {
+      // Not awaited by the probe loop's caller beyond this tick; a failure (the container
+      // exited meanwhile) leaves the state as the exit made it.
+      await this.onUnhealthy(rec, action).catch(() => undefined);
+    }
   }
 }
 

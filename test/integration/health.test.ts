@@ -119,4 +119,47 @@ describe('health checks', () => {
     assert.equal(api.status, 400);
     assert.deepEqual(api.json, { message: 'Retries in Healthcheck cannot be negative' });
   });
+
+  test('--health-on-failure (Podman\'s): kill, stop and restart act on the change to unhealthy; none and bad values', async () => {
+    const state = async (id: string) => JSON.parse(await d.ok(['inspect', '-f', '{{json .State}} {{.RestartCount}} {{json .HostConfig.HealthOnFailure}}', id]).then((s) => `[${s.trim().split(' ').join(',')}]`));
+    const waitFor = async (id: string, ok: (st: { Status: string; ExitCode: number }, restarts: number) => boolean) => {
+      const end = Date.now() + 10_000;
+      for (;;) {
+        const [st, restarts] = await state(id);
+        if (ok(st, restarts)) return [st, restarts];
+        if (Date.now() > end) throw new Error(`${id} stayed ${JSON.stringify(st)} (${restarts} restarts)`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const run = async (action: string) => (await d.ok(['run', '-d', '--network', 'none', '--health-cmd', 'false', '--health-interval', '200ms', '--health-retries', '1', '--health-on-failure', action, '--stop-timeout', '1', 'busybox', 'sleep', '60'], 'wharf')).trim();
+    const ids: string[] = [];
+    try {
+      const killed = await run('kill');
+      const stopped = await run('stop');
+      const restarted = await run('restart');
+      const none = await run('none');
+      ids.push(killed, stopped, restarted, none);
+      const [k] = await waitFor(killed, (st) => st.Status === 'exited');
+      assert.equal(k.ExitCode, 137);
+      const [st] = await waitFor(stopped, (s) => s.Status === 'exited');
+      assert.equal(st.ExitCode, 137, 'sleep as PID 1 ignores SIGTERM: stop ends with SIGKILL');
+      const [r, restarts] = await waitFor(restarted, (s, n) => s.Status === 'running' && n >= 1);
+      assert.deepEqual([r.Status, restarts >= 1], ['running', true]);
+      assert.equal((await health(restarted))!.Status !== undefined, true);
+      await until(none, 'unhealthy');
+      const [n, nRestarts, action] = await state(none);
+      assert.deepEqual([n.Status, nRestarts, action], ['running', 0, 'none']);
+      const [, , killAction] = await state(killed);
+      assert.equal(killAction, 'kill');
+    } finally {
+      for (const id of ids) await d.ok(['rm', '-f', id]);
+    }
+    const bad = await d.wharf(['run', '-d', '--health-on-failure', 'reboot', 'busybox', 'true']);
+    assert.equal(bad.code, 125);
+    assert.match(bad.stderr, /^invalid argument "reboot" for "--health-on-failure" flag: must be one of none, kill, restart, stop/);
+    const noCheck = await d.wharf(['create', '--health-on-failure', 'kill', 'busybox', 'true']);
+    assert.deepEqual([noCheck.code, noCheck.stderr.trim()], [1, 'Error response from daemon: cannot set on-failure action to kill without a health check']);
+    const api = await d.api('POST', '/containers/create', { Image: 'busybox', Healthcheck: { Test: ['CMD', 'true'] }, HostConfig: { HealthOnFailure: 'explode' } });
+    assert.deepEqual([api.status, api.json], [400, { message: 'invalid HealthOnFailure "explode": must be one of none, kill, restart, stop' }]);
+  });
 });
