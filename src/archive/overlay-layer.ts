@@ -17,12 +17,15 @@ export interface LayerTar {
   stream: Readable;
   /** Settles when every entry is written (rejects on a read error; the stream is destroyed). */
   done: Promise<void>;
+  /** Bytes of regular-file content written so far (hard links count once): the layer's size once `done`. */
+  size(): number;
 }
 
 /** Starts writing the layer; read `stream` to drive it. */
 export function upperLayerTar(upper: string, opts: { exclude?: ReadonlySet<string> } = {}): LayerTar {
   const pack = tar.pack();
-  const done = writeLayer(upper, pack, opts.exclude).then(
+  const counter = { size: 0 };
+  const done = writeLayer(upper, pack, counter, opts.exclude).then(
     () => void pack.finalize(),
     (err: unknown) => {
       pack.destroy(err as Error);
@@ -30,14 +33,20 @@ export function upperLayerTar(upper: string, opts: { exclude?: ReadonlySet<strin
     },
   );
   done.catch(() => undefined); // reported through the stream too
-  return { stream: pack as unknown as Readable, done };
+  return { stream: pack as unknown as Readable, done, size: () => counter.size };
 }
 
-async function writeLayer(upper: string, pack: tar.Pack, exclude?: ReadonlySet<string>): Promise<void> {
+interface EntryContext {
+  opaque: boolean;
+  links: Map<string, string>;
+  counter: { size: number };
+}
+
+async function writeLayer(upper: string, pack: tar.Pack, counter: { size: number }, exclude?: ReadonlySet<string>): Promise<void> {
   const opaque = await opaqueDirs(upper);
   const links = new Map<string, string>();
   await walkUpper(upper, async (e) => {
-    await addEntry(pack, e, { opaque: opaque.has(e.path), links });
+    await addEntry(pack, e, { opaque: opaque.has(e.path), links, counter });
   }, { exclude });
 }
 
@@ -45,7 +54,7 @@ function entryName(p: string): string {
   return p.replace(/^\//, '');
 }
 
-async function addEntry(pack: tar.Pack, e: UpperEntry, ctx: { opaque: boolean; links: Map<string, string> }): Promise<void> {
+async function addEntry(pack: tar.Pack, e: UpperEntry, ctx: EntryContext): Promise<void> {
   const { st } = e;
   const name = entryName(e.path);
   const base = { uid: st.uid, gid: st.gid, mtime: st.mtime, mode: st.mode & 0o7777 };
@@ -73,7 +82,7 @@ async function addEntry(pack: tar.Pack, e: UpperEntry, ctx: { opaque: boolean; l
       }
       ctx.links.set(key, name);
     }
-    await putFile(pack, e, { ...base, name });
+    ctx.counter.size += await putFile(pack, e, { ...base, name });
     return;
   }
   if (st.isFIFO()) await put(pack, { ...base, name, type: 'fifo' });
@@ -91,7 +100,7 @@ async function addEntry(pack: tar.Pack, e: UpperEntry, ctx: { opaque: boolean; l
  * calls cost the main thread less than thread-pool round trips (and the walk yields between
  * entries). Big files stream.
  */
-async function putFile(pack: tar.Pack, e: UpperEntry, header: Partial<tar.Header> & { name: string }): Promise<void> {
+async function putFile(pack: tar.Pack, e: UpperEntry, header: Partial<tar.Header> & { name: string }): Promise<number> {
   const fd = openSync(e.hostPath, constants.O_RDONLY | constants.O_NOFOLLOW);
   let streaming = false;
   try {
@@ -111,6 +120,7 @@ async function putFile(pack: tar.Pack, e: UpperEntry, header: Partial<tar.Header
       streaming = true; // the stream owns the fd from here and closes it
       await pipeline(src, w);
     }
+    return size;
   } finally {
     if (!streaming) closeSync(fd);
   }

@@ -54,7 +54,7 @@ function commandText(cmd: ContainerConfig['Cmd']): string {
 export async function containerChanges(deps: EngineDeps, ref: string): Promise<Change[]> {
   const rec = deps.store.get(ref);
   const upper = rootfsPaths(deps.store.containerDir(rec.spec.id)).upper;
-  return overlayChanges(upper, deps.images.rootfsLayers(rec.spec.imageId).lowerDirs, { exclude: INIT_PATHS });
+  return overlayChanges(upper, (await deps.images.unpackedRootfs(rec.spec.imageId)).lowerDirs, { exclude: INIT_PATHS });
 }
 
 /** Returns the new image's ID ("sha256:…"). */
@@ -74,6 +74,7 @@ export async function commitContainer(deps: EngineDeps, lifecycle: Lifecycle, re
       deps.images.commitLayer({
         parent: rec.spec.imageId,
         diffTar: layer.stream,
+        diffSize: layer.size,
         config,
         history: {
           created_by: commandText(rec.spec.config.Cmd),
