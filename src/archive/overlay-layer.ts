@@ -19,11 +19,14 @@ export interface LayerTar {
   size(): number;
 }
 
-/** Starts writing the layer; read `stream` to drive it. */
-export function upperLayerTar(upper: string, opts: { exclude?: ReadonlySet<string> } = {}): LayerTar {
+/**
+ * Starts writing the layer; read `stream` to drive it. `lowerDirs` (the image's layers, top
+ * first) saves a getfattr walk of the whole upper dir (see opaqueDirs).
+ */
+export function upperLayerTar(upper: string, opts: { exclude?: ReadonlySet<string>; lowerDirs?: string[] } = {}): LayerTar {
   const out = new TarWriter();
   const counter = { size: 0 };
-  const done = writeLayer(upper, out, counter, opts.exclude).then(
+  const done = writeLayer(upper, out, counter, opts).then(
     () => out.finish(),
     (err: unknown) => {
       out.destroy(err as Error);
@@ -40,8 +43,9 @@ interface EntryContext {
   counter: { size: number };
 }
 
-async function writeLayer(upper: string, out: TarWriter, counter: { size: number }, exclude?: ReadonlySet<string>): Promise<void> {
-  const opaque = await opaqueDirs(upper);
+async function writeLayer(upper: string, out: TarWriter, counter: { size: number }, opts: { exclude?: ReadonlySet<string>; lowerDirs?: string[] }): Promise<void> {
+  const { exclude } = opts;
+  const opaque = await opaqueDirs(upper, { lowerDirs: opts.lowerDirs });
   const links = new Map<string, string>();
   await walkUpper(upper, async (e) => {
     await addEntry(out, e, { opaque: opaque.has(e.path), links, counter });

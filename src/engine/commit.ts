@@ -69,7 +69,8 @@ export async function commitContainer(deps: EngineDeps, lifecycle: Lifecycle, re
   const pause = req.pause && isActive(rec.state) && rec.state.status === 'running';
   if (pause) await lifecycle.pause(rec.spec.id);
   try {
-    const layer = upperLayerTar(upper, { exclude: INIT_PATHS });
+    const { lowerDirs } = await deps.images.unpackedRootfs(rec.spec.imageId);
+    const layer = upperLayerTar(upper, { exclude: INIT_PATHS, lowerDirs });
     const [img] = await Promise.all([
       deps.images.commitLayer({
         parent: rec.spec.imageId,

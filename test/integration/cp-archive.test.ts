@@ -137,6 +137,17 @@ t.close(); sys.stdout.buffer.write(b.getvalue())`]);
     });
   }
 
+  test('commit keeps an opaque directory opaque: a directory removed and made again hides the image\'s content', async () => {
+    await d.ok(['run', '--name', 'opq', 'busybox', 'sh', '-c', 'ls /usr | grep -q . && rm -rf /usr && mkdir -p /usr/x /new/y && echo q > /usr/x/f']);
+    try {
+      const img = (await d.ok(['commit', 'opq'])).trim();
+      assert.equal(await d.ok(['run', '--rm', img, 'sh', '-c', 'ls -A /usr; cat /usr/x/f; ls -A /new']), 'x\nq\ny\n');
+      await d.ok(['rmi', img]);
+    } finally {
+      await d.ok(['rm', '-f', 'opq']);
+    }
+  });
+
   test('commit of a running container pauses it and resumes it; bad references and containers fail as in Docker', async () => {
     const id = (await d.ok(['run', '-d', 'busybox', 'sh', '-c', 'echo live > /live; sleep 300'])).trim();
     await new Promise((r) => setTimeout(r, 300));
