@@ -9,14 +9,7 @@ source "$(dirname "$0")/lib.sh"
 n=${1:-3}
 bench_start
 work=$(mktemp -d /tmp/wharf-bench-commit.XXXX)
-BASE_ROOT=$BENCH_ROOT-b BASE_EXEC=$BENCH_EXEC-b BASE_PID=
-base_stop() {
-  [ -n "$BASE_PID" ] || return 0
-  DOCKER_HOST=unix://$BASE_EXEC/wharf.sock docker rm -f "$bctr" >/dev/null 2>&1
-  kill "$BASE_PID" 2>/dev/null; wait "$BASE_PID" 2>/dev/null
-  ip link del dev "${BENCH_BRIDGE}b" 2>/dev/null; nft delete table inet "${BENCH_BRIDGE}b" 2>/dev/null
-  rm -rf "$BASE_ROOT" "$BASE_EXEC"; rmdir /sys/fs/cgroup/*/"wharf-$BENCH_TAG-b" 2>/dev/null || true
-}
+source "$(dirname "$0")/lib-base.sh"
 trap 'set +e; base_stop; rm -rf "$work"; bench_stop' EXIT
 mkdir "$work/src"
 for i in $(seq 1000); do head -c 102400 /dev/urandom > "$work/src/f$i"; done
@@ -24,17 +17,14 @@ ms() { local s e; s=$(date +%s%N); "$@" >/dev/null; e=$(date +%s%N); echo $(((e 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ctr=$(docker create busybox true)
 docker cp -q "$work/src" "$ctr:/data"
-if [ -n "${BASE:-}" ]; then
-  node "$BASE" --data-root "$BASE_ROOT" --exec-root "$BASE_EXEC" -H "unix://$BASE_EXEC/wharf.sock" --cgroup-parent "wharf-$BENCH_TAG-b" \
-    --bridge "${BENCH_BRIDGE}b" --config-file /nonexistent >>"/tmp/wharf-$BENCH_TAG-b.log" 2>&1 &
-  BASE_PID=$!
-  for _ in $(seq 100); do curl -fsS --unix-socket "$BASE_EXEC/wharf.sock" http://x/_ping >/dev/null 2>&1 && break; sleep 0.05; done
-  bctr=$(DOCKER_HOST=unix://$BASE_EXEC/wharf.sock bash -c "bash '$REPO/contrib/mkimage-busybox.sh' --client docker --import busybox:latest >/dev/null && docker create busybox true")
-  DOCKER_HOST=unix://$BASE_EXEC/wharf.sock docker cp -q "$work/src" "$bctr:/data"
+base_start
+if [ -n "$BASE_PID" ]; then
+  bctr=$(DOCKER_HOST=$BASE_HOST docker create busybox true)
+  DOCKER_HOST=$BASE_HOST docker cp -q "$work/src" "$bctr:/data"
 fi
 tarc() { tar c -C "$work" src -f "$work/t.tar"; sync; }
 commit() { docker commit "$ctr" >>"$work/ids"; sync; }
-bcommit() { DOCKER_HOST=unix://$BASE_EXEC/wharf.sock docker commit "$bctr" >>"$work/bids"; sync; }
+bcommit() { DOCKER_HOST=$BASE_HOST docker commit "$bctr" >>"$work/bids"; sync; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 # Others load this machine: tar and commit alternate round by round, and the ratio is the
 # median of each round's own.
