@@ -28,8 +28,14 @@ bcommit() { DOCKER_HOST=$BASE_HOST docker commit "$bctr" >>"$work/bids"; sync; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 # Others load this machine: tar and commit alternate round by round, and the ratio is the
 # median of each round's own.
+# A file that differs each round (copied in untimed) makes every commit a new layer: an
+# unchanged container would give the same layer blob, already stored, with nothing to fsync.
+echo 0 > "$work/round"
 T=() C=() R=() B=() BR=()
-for _ in $(seq "$n"); do
+for r in $(seq "$n"); do
+  echo "$r" > "$work/round"
+  docker cp -q "$work/round" "$ctr:/round"
+  [ -z "$BASE_PID" ] || DOCKER_HOST=$BASE_HOST docker cp -q "$work/round" "$bctr:/round"
   t=$(ms tarc) c=$(ms commit)
   T+=("$t") C+=("$c") R+=("$(ratio "$c" "$t")")
   if [ -n "$BASE_PID" ]; then b=$(ms bcommit); B+=("$b") BR+=("$(ratio "$b" "$t")"); fi
