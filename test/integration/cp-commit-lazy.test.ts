@@ -20,6 +20,7 @@ describe('commit: layers unpacked on first use', { skip: TARGET === 'docker' ? '
   };
 
   before(async () => {
+    process.env.DOCKER_BUILDKIT = '0'; // the docker CLI v28 uses the classic POST /build only with BuildKit off
     d = await startDaemon({ env });
   });
   after(async () => {
@@ -60,6 +61,26 @@ describe('commit: layers unpacked on first use', { skip: TARGET === 'docker' ? '
       assert.equal(existsSync(dir), false, 'rmi removes the layer');
     } finally {
       await d.docker(['rm', '-f', 'lz']);
+    }
+  });
+
+  test('a build FROM a committed image unpacks its layer (COPY into an existing dir, RUN)', async () => {
+    await d.ok(['run', '--name', 'lzb', 'busybox', 'sh', '-c', 'mkdir /data && echo base > /data/f']);
+    const ctx = await fs.mkdtemp('/tmp/wharf-it-lazy-build-');
+    try {
+      await d.ok(['commit', 'lzb', 'lazybase:1']);
+      const dir = await topLayerDir('lazybase:1');
+      assert.deepEqual(await ls(dir), ['layer.json']);
+      await fs.writeFile(path.join(ctx, 'new.txt'), 'copied\n');
+      await fs.writeFile(path.join(ctx, 'Dockerfile'), 'FROM lazybase:1\nCOPY new.txt /data/\nRUN cat /data/f /data/new.txt > /data/both\n');
+      const b = await d.docker(['build', '-q', '-t', 'lazychild:1', ctx], { timeoutMs: 120_000 });
+      assert.equal(b.code, 0, b.stderr);
+      assert.equal(await d.ok(['run', '--rm', 'lazychild:1', 'cat', '/data/both']), 'base\ncopied\n');
+      assert.deepEqual(await ls(dir), ['diff', 'layer.json']);
+      await d.ok(['rmi', 'lazychild:1', 'lazybase:1']);
+    } finally {
+      await fs.rm(ctx, { recursive: true, force: true });
+      await d.docker(['rm', '-f', 'lzb']);
     }
   });
 
