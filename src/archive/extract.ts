@@ -6,8 +6,7 @@
 // follow the last component. An existing entry in the way is removed first (fd-pinned
 // rm -rf), so a symlink the container planted is replaced, not written through.
 import { spawn } from 'node:child_process';
-import { constants, fchmodSync, fchownSync, fstatSync, futimesSync, promises as fs, writeSync, type Stats } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, open, openSync, promises as fs, write as fsWrite, writevSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
@@ -22,7 +21,7 @@ export interface ExtractOptions {
   owner?: { uid: number; gid: number };
 }
 
-/** Small files are finished in the background, this many at a time. */
+/** Small files are written (or, in a directory this extraction made, created too) in the background, this many at a time. */
 const MAX_PENDING = 32;
 const SMALL_FILE = 256 * 1024;
 const DIR_CACHE = 256;
@@ -33,6 +32,15 @@ class Extraction {
   private readonly dirs = new Map<string, DirRef>();
   private readonly pending = new Map<string, Promise<void>>();
   private readonly dirTimes: Array<{ path: string; mtime: Date }> = [];
+  /**
+   * Directories this extraction created (mkdir did not find one): nothing of the tar's can
+   * be in them yet, so their small files are created in the background, several at a time
+   * (each creation is a thread-pool round trip of a few hundred µs). Something else creating
+   * the same name meanwhile (a running container) fails the copy instead of being replaced.
+   */
+  private readonly fresh = new Set<string>();
+  /** Files created in fresh directories: the tar naming one again takes the careful path. */
+  private readonly made = new Set<string>();
   private failed: unknown;
 
   constructor(
@@ -50,7 +58,10 @@ class Extraction {
     const key = comps.join('/');
     const hit = this.dirs.get(key);
     if (hit) return hit;
-    if (this.dirs.size >= DIR_CACHE) await this.dropDirs();
+    if (this.dirs.size >= DIR_CACHE) {
+      await this.barrier(); // background jobs create files through the cached dirs' fds
+      await this.dropDirs();
+    }
     const ref = await this.root.resolveDir(this.containerPath(comps), { create: true });
     this.dirs.set(key, ref);
     return ref;
@@ -108,18 +119,20 @@ class Extraction {
       case 'directory': {
         try {
           await fs.mkdir(at(dir, base), { mode: 0o700 });
+          this.fresh.add(key);
         } catch (err) {
           if (errnoCode(err) !== 'EEXIST') throw err;
           await clear();
           if (!keptDir) await fs.mkdir(at(dir, base), { mode: 0o700 });
         }
-        const fh = await fs.open(at(dir, base), constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+        // Opening a directory that exists and fchown/fchmod are a few µs: synchronous.
+        const fd = openSync(at(dir, base), constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
         try {
-          await fh.chown(own.uid, own.gid);
-          await fh.chmod((h.mode ?? 0o755) & 0o7777);
-          await setXattrs(fh, h);
+          fchownSync(fd, own.uid, own.gid);
+          fchmodSync(fd, (h.mode ?? 0o755) & 0o7777);
+          await setXattrs(fd, h);
         } finally {
-          await fh.close();
+          closeSync(fd);
         }
         this.dirTimes.push({ path: this.containerPath(comps), mtime });
         return;
@@ -127,26 +140,36 @@ class Extraction {
       case 'file':
       case 'contiguous-file': {
         const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-        let fh: FileHandle;
-        try {
-          fh = await fs.open(at(dir, base), flags, (h.mode ?? 0o644) & 0o777);
-        } catch (err) {
-          if (errnoCode(err) !== 'EEXIST') throw err;
-          await clear();
-          fh = await fs.open(at(dir, base), flags, (h.mode ?? 0o644) & 0o777);
-        }
+        const mode = (h.mode ?? 0o644) & 0o777;
         if ((h.size ?? 0) <= SMALL_FILE) {
           const chunks: Buffer[] = [];
-          try {
-            for await (const c of body) chunks.push(c);
-            finishSmallFile(fh.fd, h, own, chunks);
-          } catch (err) {
-            await fh.close();
-            throw err;
+          for await (const c of body) chunks.push(c);
+          if (this.fresh.has(comps.slice(0, -1).join('/')) && !this.made.has(key)) {
+            this.made.add(key);
+            // The parent dir stays open while the job runs: the cache is only dropped after a barrier.
+            const parent = dir;
+            await this.background(key, openFd(at(parent, base), flags, mode).then((fd) => writeSmallFile(fd, h, own, chunks)));
+            return;
           }
-          await this.background(key, finishFile(fh, h, own, null));
+          let fd: number;
+          try {
+            fd = await openFd(at(dir, base), flags, mode);
+          } catch (err) {
+            if (errnoCode(err) !== 'EEXIST') throw err;
+            await clear();
+            fd = await openFd(at(dir, base), flags, mode);
+          }
+          await this.background(key, writeSmallFile(fd, h, own, chunks));
         } else {
-          await finishFile(fh, h, own, body);
+          let fd: number;
+          try {
+            fd = await openFd(at(dir, base), flags, mode);
+          } catch (err) {
+            if (errnoCode(err) !== 'EEXIST') throw err;
+            await clear();
+            fd = await openFd(at(dir, base), flags, mode);
+          }
+          await writeLargeFile(fd, h, own, body);
         }
         return;
       }
@@ -179,7 +202,7 @@ class Extraction {
         const args = type === 'fifo' ? ['p'] : [type === 'character-device' ? 'c' : 'b', String(h.devmajor ?? 0), String(h.devminor ?? 0)];
         await this.clearExisting(dir, base, comps, false);
         dir = await this.dirFor(comps.slice(0, -1));
-        await runWithDir('mknod', ['-m', ((h.mode ?? 0o644) & 0o777).toString(8), `/proc/self/fd/3/${base}`, ...args], dir);
+        await runWithFd('mknod', ['-m', ((h.mode ?? 0o644) & 0o777).toString(8), `/proc/self/fd/3/${base}`, ...args], dir.fh.fd);
         await fs.lchown(at(dir, base), own.uid, own.gid);
         await fs.lutimes(at(dir, base), mtime, mtime);
         return;
@@ -242,15 +265,38 @@ async function retryOnExists(op: () => Promise<void>, clear: () => Promise<void>
   }
 }
 
+/** open(2) on the thread pool, as a plain fd (a FileHandle per file costs the GC). */
+function openFd(p: string, flags: number, mode: number): Promise<number> {
+  return new Promise((resolve, reject) => open(p, flags, mode, (err, fd) => (err ? reject(err) : resolve(fd))));
+}
+
 /**
- * Data, owner and mode of a small file, synchronously: each is a syscall of a few µs, less
- * than a thread-pool round trip costs the main thread (creating the file is the costly
- * call, and it stays async).
+ * Data, owner, mode, xattrs and times of a small new file, then close: each call is a few
+ * µs, less than a thread-pool round trip costs the main thread (creating the file is the
+ * costly call, and it stays async). Closes `fd` whatever happens.
  */
-function finishSmallFile(fd: number, h: TarHeader, own: { uid: number; gid: number }, chunks: Buffer[]): void {
-  const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-  for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
-  setOwnerAndMode(fd, h, own);
+async function writeSmallFile(fd: number, h: TarHeader, own: { uid: number; gid: number }, chunks: Buffer[]): Promise<void> {
+  try {
+    let left = chunks.reduce((n, c) => n + c.length, 0);
+    for (let bufs = chunks; left > 0; ) {
+      const n = writevSync(fd, bufs);
+      left -= n;
+      if (left > 0) bufs = remainder(bufs, n);
+    }
+    setOwnerAndMode(fd, h, own);
+    await setXattrs(fd, h);
+    const mtime = h.mtime ?? new Date(0);
+    futimesSync(fd, mtime, mtime);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What is left of `bufs` after the first `n` bytes. */
+function remainder(bufs: Buffer[], n: number): Buffer[] {
+  let i = 0;
+  while (n >= bufs[i]!.length) n -= bufs[i++]!.length;
+  return [bufs[i]!.subarray(n), ...bufs.slice(i + 1)];
 }
 
 /**
@@ -266,31 +312,33 @@ function setOwnerAndMode(fd: number, h: TarHeader, own: { uid: number; gid: numb
   if (chowned || mode !== (st.mode & 0o7777)) fchmodSync(fd, mode);
 }
 
-/** Finishes a file: `body` is written first unless null (a small file already written). */
-async function finishFile(fh: FileHandle, h: TarHeader, own: { uid: number; gid: number }, body: Entry | null): Promise<void> {
+/** A big file: its body streamed in (writes on the thread pool), then as writeSmallFile. */
+async function writeLargeFile(fd: number, h: TarHeader, own: { uid: number; gid: number }, body: Entry): Promise<void> {
   try {
-    if (body) {
-      for await (const c of body) await fh.write(c);
-      setOwnerAndMode(fh.fd, h, own);
+    for await (const c of body) {
+      for (let off = 0; off < c.length; ) off += await writeFd(fd, c, off);
     }
-    await setXattrs(fh, h);
-    const mtime = h.mtime ?? new Date(0);
-    futimesSync(fh.fd, mtime, mtime);
-  } finally {
-    await fh.close();
+  } catch (err) {
+    closeSync(fd);
+    throw err;
   }
+  await writeSmallFile(fd, h, own, []);
+}
+
+function writeFd(fd: number, buf: Buffer, off: number): Promise<number> {
+  return new Promise((resolve, reject) => fsWrite(fd, buf, off, buf.length - off, null, (err, n) => (err ? reject(err) : resolve(n))));
 }
 
 /** xattrs from PAX records, set through the open fd (handed to setfattr as its fd 3). */
-async function setXattrs(fh: FileHandle, h: TarHeader): Promise<void> {
+async function setXattrs(fd: number, h: TarHeader): Promise<void> {
   for (const [name, value] of paxXattrs(h)) {
-    await runWithDir('setfattr', ['-n', name, '-v', `0x${value.toString('hex')}`, '/proc/self/fd/3'], { fh });
+    await runWithFd('setfattr', ['-n', name, '-v', `0x${value.toString('hex')}`, '/proc/self/fd/3'], fd);
   }
 }
 
-function runWithDir(cmd: string, args: string[], dir: { fh: FileHandle }): Promise<void> {
+function runWithFd(cmd: string, args: string[], fd: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe', dir.fh.fd] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe', fd] });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (err) => reject(new Internal(`${cmd}: ${err.message}`)));

@@ -22,7 +22,7 @@ interface Node {
 }
 
 export async function overlayChanges(upper: string, lowerDirs: string[], opts: { exclude?: ReadonlySet<string> } = {}): Promise<Change[]> {
-  const opaque = await opaqueDirs(upper);
+  const opaque = await opaqueDirs(upper, { lowerDirs });
   const root: Node[] = [];
   const byPath = new Map<string, Node[]>([['/', root]]);
   await walkUpper(upper, async (entry) => {

@@ -3,7 +3,7 @@
 // (a running container can swap a directory for a symlink; we must not follow it onto the
 // host), plus the xattrs overlay keeps there, read by one getfattr for the whole tree.
 import { execFile } from 'node:child_process';
-import { constants, lstatSync, promises as fs, type Stats } from 'node:fs';
+import { constants, lstatSync, promises as fs, readdirSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { errnoCode } from '../errdefs/index.js';
 
@@ -73,14 +73,27 @@ function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-/** Container paths of the opaque directories in an upper dir (trusted.overlay.opaque=y). */
-export async function opaqueDirs(top: string): Promise<Set<string>> {
+/**
+ * Container paths of the opaque directories in an upper dir (trusted.overlay.opaque=y).
+ * Node cannot read xattrs, so getfattr does, and spawning it costs tens of ms: given the
+ * image's `lowerDirs`, only upper directories that are directories in some lower too are
+ * asked about (elsewhere "opaque" hides nothing, and the layer needs no marker), and with
+ * none, nothing is spawned. Without `lowerDirs`, getfattr walks the whole upper dir.
+ */
+export async function opaqueDirs(top: string, opts: { lowerDirs?: string[] } = {}): Promise<Set<string>> {
+  let args: string[];
+  if (opts.lowerDirs) {
+    const candidates = upperDirs(top).filter((rel) => opts.lowerDirs!.some((lower) => isRealDir(lower, rel)));
+    if (candidates.length === 0) return new Set();
+    // -h: the named directories themselves, never a symlink's target.
+    args = ['-h', '--absolute-names', '-d', '-m', '^trusted\\.overlay\\.opaque$', '-e', 'hex', '--', ...candidates.map((rel) => path.join(top, rel))];
+  } else {
+    // -P: never follow symlinks while walking; entries without the attribute print nothing.
+    args = ['-R', '-P', '--absolute-names', '-d', '-m', '^trusted\\.overlay\\.opaque$', '-e', 'hex', top];
+  }
   const out = new Set<string>();
   const text = await new Promise<string>((resolve) => {
-    // -P: never follow symlinks while walking; entries without the attribute print nothing.
-    execFile('getfattr', ['-R', '-P', '--absolute-names', '-d', '-m', '^trusted\\.overlay\\.opaque$', '-e', 'hex', top], { maxBuffer: 256 * 1024 * 1024 }, (_err, stdout) =>
-      resolve(stdout ?? ''),
-    );
+    execFile('getfattr', args, { maxBuffer: 256 * 1024 * 1024 }, (_err, stdout) => resolve(stdout ?? ''));
   });
   let file: string | undefined;
   for (const line of text.split('\n')) {
@@ -91,6 +104,41 @@ export async function opaqueDirs(top: string): Promise<Set<string>> {
     }
   }
   return out;
+}
+
+/** Relative paths of the directories below `top` (not following symlinks). */
+function upperDirs(top: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    let entries;
+    try {
+      entries = readdirSync(path.join(top, rel), { withFileTypes: true });
+    } catch {
+      return; // gone or swapped meanwhile (a running container)
+    }
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const child = rel ? `${rel}/${e.name}` : e.name;
+      out.push(child);
+      walk(child);
+    }
+  };
+  walk('');
+  return out;
+}
+
+/** Whether `rel` is a directory in `lower`, every component a real directory (no symlink followed). */
+function isRealDir(lower: string, rel: string): boolean {
+  let p = lower;
+  for (const part of rel.split('/')) {
+    p = path.join(p, part);
+    try {
+      if (!lstatSync(p).isDirectory()) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** getfattr prints unusual bytes of names as \ooo octal escapes. */

@@ -284,7 +284,7 @@ export class StepRunner {
   /** Mounts an image read-only for `fn`; scratch (no image) gives no root. */
   private async withRoot<T>(imageId: string, fn: (root: ImageRoot | undefined) => Promise<T>): Promise<T> {
     if (!imageId) return fn(undefined);
-    const lower = this.env.engine.images.rootfsLayers(imageId).lowerDirs;
+    const lower = (await this.env.engine.images.unpackedRootfs(imageId)).lowerDirs;
     if (lower.length === 0) return fn(undefined);
     const root = await mountImageRoot(lower, this.env.tmpDir);
     try {

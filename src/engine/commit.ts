@@ -54,7 +54,7 @@ function commandText(cmd: ContainerConfig['Cmd']): string {
 export async function containerChanges(deps: EngineDeps, ref: string): Promise<Change[]> {
   const rec = deps.store.get(ref);
   const upper = rootfsPaths(deps.store.containerDir(rec.spec.id)).upper;
-  return overlayChanges(upper, deps.images.rootfsLayers(rec.spec.imageId).lowerDirs, { exclude: INIT_PATHS });
+  return overlayChanges(upper, (await deps.images.unpackedRootfs(rec.spec.imageId)).lowerDirs, { exclude: INIT_PATHS });
 }
 
 /** Returns the new image's ID ("sha256:…"). */
@@ -69,11 +69,13 @@ export async function commitContainer(deps: EngineDeps, lifecycle: Lifecycle, re
   const pause = req.pause && isActive(rec.state) && rec.state.status === 'running';
   if (pause) await lifecycle.pause(rec.spec.id);
   try {
-    const layer = upperLayerTar(upper, { exclude: INIT_PATHS });
+    const { lowerDirs } = await deps.images.unpackedRootfs(rec.spec.imageId);
+    const layer = upperLayerTar(upper, { exclude: INIT_PATHS, lowerDirs });
     const [img] = await Promise.all([
       deps.images.commitLayer({
         parent: rec.spec.imageId,
         diffTar: layer.stream,
+        diffSize: layer.size,
         config,
         history: {
           created_by: commandText(rec.spec.config.Cmd),

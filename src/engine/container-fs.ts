@@ -44,7 +44,7 @@ export class ContainerFs {
   async open(rec: ContainerRecord): Promise<OpenedFs> {
     const id = rec.spec.id;
     const paths = rootfsPaths(this.deps.store.containerDir(id));
-    const lowerDirs = this.deps.images.rootfsLayers(rec.spec.imageId).lowerDirs;
+    const lowerDirs = (await this.deps.images.unpackedRootfs(rec.spec.imageId)).lowerDirs;
     await this.locks.run(id, async () => {
       if (!isActive(rec.state)) await mountRootfs(lowerDirs, paths);
       this.users.set(id, (this.users.get(id) ?? 0) + 1);

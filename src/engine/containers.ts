@@ -213,7 +213,7 @@ export class ContainerService {
     const rec = this.get(ref);
     const rootfs = rootfsPaths(this.deps.store.containerDir(rec.spec.id));
     const mountedHere = !isActive(rec.state);
-    if (mountedHere) await mountRootfs(this.deps.images.rootfsLayers(rec.spec.imageId).lowerDirs, rootfs);
+    if (mountedHere) await mountRootfs((await this.deps.images.unpackedRootfs(rec.spec.imageId)).lowerDirs, rootfs);
     // Docker's export names entries "bin/", ".dockerenv", …: no "./" prefix, no root entry.
     const top = (await readdir(rootfs.merged)).sort();
     const tar = spawn('tar', ['--numeric-owner', '--xattrs', '-C', rootfs.merged, '-cf', '-', ...(top.length ? ['--', ...top] : ['-T', '/dev/null'])], { stdio: ['ignore', 'pipe', 'ignore'] });

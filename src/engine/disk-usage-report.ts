@@ -2,6 +2,7 @@
 // (src/engine/disk-usage.ts). Layers are shared: an image's Size counts every layer it
 // uses, SharedSize the part other images use too, LayersSize each layer once.
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { ImageRecord, ImageService } from '../image/types.js';
 import { dirSize } from './disk-usage.js';
 
@@ -39,7 +40,9 @@ export async function imageUsage(images: ImageService, containersUsing: (imageId
       } catch {
         dirs = [];
       }
-      const sizes = await Promise.all(ids.map((_, i) => (dirs[i] ? measure(dirs[i] as string) : Promise.resolve(0))));
+      // A layer a commit left as its tar only (unpacked on first use) counts its recorded size.
+      const recorded = images.layerSizes(image.id).perLayer;
+      const sizes = await Promise.all(ids.map((_, i) => (dirs[i] && existsSync(dirs[i]) ? measure(dirs[i] as string) : Promise.resolve(recorded[i] ?? 0))));
       return { image, layers: ids.map((id, i) => ({ id, size: sizes[i] ?? 0 })) };
     }),
   );

@@ -98,7 +98,7 @@ export class Lifecycle {
     const rootfs = rootfsPaths(this.deps.store.containerDir(spec.id));
     await this.deps.runtime.delete(spec.id, { force: true }); // a leftover of a previous run
     await fs.rm(path.join(paths.exitDir, spec.id), { force: true });
-    await mountRootfs(this.deps.images.rootfsLayers(spec.imageId).lowerDirs, rootfs);
+    await mountRootfs((await this.deps.images.unpackedRootfs(spec.imageId)).lowerDirs, rootfs);
     failpoint('start:after-mount');
     try {
       const user = await resolveProcessUser(rootfs.merged, spec.config.User ?? '');

@@ -3,11 +3,16 @@
 //
 // On-disk layout (version 1), below the data root:
 //   layers/<chainID hex>/diff/         the layer's tree, OCI whiteouts as overlay whiteouts
+//                                      (absent until first needed for a committed layer)
 //   layers/<chainID hex>/layer.json    { "version": 1, chainID, diffID, parent, size }
 //   layers/.wharf-tmp-*                a layer being unpacked or being deleted
 // A layer directory is built under a temp name and published by one rename, so it is
 // complete or absent; deletion renames it back to a temp name first, for the same reason.
 // The uncompressed layer tar is kept as a blob (content/blobs/sha256/<diffID hex>) for save.
+// A committed layer is recorded with its blob only (`addTar`): its tree is unpacked from the
+// blob the first time something mounts it (`ensureUnpacked`), into a temp directory that
+// one rename publishes as `diff/`, so `diff/` too is complete or absent. Write order: blob,
+// layer record, image record; a crash between them leaves garbage that start collects.
 // Nothing counts references on disk: the image service derives them from its records.
 
 import { createHash } from 'node:crypto';
@@ -15,8 +20,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { failpoint, fsyncDir, readJson, tempPathFor, writeJsonAtomic } from '../store/index.js';
-import { errnoCode } from '../errdefs/index.js';
+import { failpoint, fsyncDir, KeyedMutex, readJson, tempPathFor, writeJsonAtomic } from '../store/index.js';
+import { errnoCode, Internal } from '../errdefs/index.js';
 import { hexOf, type BlobStore } from './blobs.js';
 import { createUnpacker, unpackTar } from './unpack.js';
 
@@ -49,6 +54,10 @@ export function chainIDs(diffIDs: string[]): string[] {
 
 export class LayerStore {
   readonly dir: string;
+  /** One unpack per layer at a time: a second caller waits and finds the tree there. */
+  private readonly unpacking = new KeyedMutex();
+  /** Chain IDs known to have their tree on disk (saves a stat per layer per mount). */
+  private readonly unpacked = new Set<string>();
   constructor(
     root: string,
     private readonly blobs: BlobStore,
@@ -99,6 +108,62 @@ export class LayerStore {
     }
   }
 
+  /**
+   * Keeps an uncompressed layer tar as a blob and records the layer without unpacking it
+   * (commit: the tree is built by `ensureUnpacked` when first needed). `size` is the bytes of
+   * regular-file content in the tar, counted by whoever produced it; read after the tar ends.
+   */
+  async addTar(src: Readable, opts: { parent: string; size: () => number }): Promise<LayerRecord> {
+    const writer = this.blobs.writer();
+    let blob;
+    try {
+      await pipeline(src, writer.stream());
+      blob = await writer.commit();
+    } catch (err) {
+      src.destroy();
+      await writer.abort();
+      throw err;
+    }
+    failpoint('commit:after-blob');
+    const chainID = chainIDOf(opts.parent, blob.digest);
+    const existing = await this.get(chainID);
+    if (existing) return existing;
+    const tmp = tempPathFor(path.join(this.dir, 'layer'));
+    await fs.mkdir(tmp);
+    try {
+      return await this.publish(tmp, { chainID, diffID: blob.digest, parent: opts.parent, size: opts.size() });
+    } catch (err) {
+      await fs.rm(tmp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** Makes sure a recorded layer's tree is on disk, unpacking it from its blob if not. */
+  async ensureUnpacked(chainID: string): Promise<void> {
+    if (this.unpacked.has(chainID)) return;
+    await this.unpacking.run(chainID, async () => {
+      const diff = this.diffDir(chainID);
+      if (await exists(diff)) {
+        this.unpacked.add(chainID);
+        return;
+      }
+      const rec = await this.get(chainID);
+      if (!rec) throw new Internal(`layer ${chainID} is not in the store`);
+      const tmp = tempPathFor(path.join(this.dir, 'diff'));
+      await fs.mkdir(tmp);
+      try {
+        await unpackTar(this.blobs.open(rec.diffID), tmp);
+        failpoint('layer:before-unpack-publish');
+        await fs.rename(tmp, diff);
+      } catch (err) {
+        await fs.rm(tmp, { recursive: true, force: true });
+        throw err;
+      }
+      await fsyncDir(path.dirname(diff));
+      this.unpacked.add(chainID);
+    });
+  }
+
   /** Unpacks a layer whose tar is already a blob (named by its diffID), unless present. */
   async ensureFromBlob(diffID: string, parent: string): Promise<LayerRecord> {
     const chainID = chainIDOf(parent, diffID);
@@ -132,6 +197,7 @@ export class LayerStore {
   }
 
   async remove(chainID: string): Promise<void> {
+    this.unpacked.delete(chainID);
     const target = path.join(this.dir, hexOf(chainID));
     const tmp = tempPathFor(target);
     try {
@@ -147,5 +213,15 @@ export class LayerStore {
   async list(): Promise<string[]> {
     const names = await fs.readdir(this.dir);
     return names.filter((n) => /^[a-f0-9]{64}$/.test(n)).map((n) => `sha256:${n}`);
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.access(p);
+    return true;
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return false;
+    throw err;
   }
 }

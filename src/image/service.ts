@@ -248,6 +248,7 @@ export class LocalImageService implements ImageService, StoreInternals, ImageIng
   async commitLayer(opts: {
     parent: string;
     diffTar: Readable | null;
+    diffSize?: () => number;
     config: ContainerConfigInImage;
     history: HistoryEntry;
     reference?: string;
@@ -258,7 +259,10 @@ export class LocalImageService implements ImageService, StoreInternals, ImageIng
     const parentChain = chainIDs(parentDiffs).at(-1) ?? '';
     return this.pin(parent ? [parent.id] : [], async () => {
       let layer: LayerRecord | undefined;
-      if (opts.diffTar) layer = await this.layers.ingest(opts.diffTar, { parent: parentChain });
+      // With the content size known, only the blob is written now: the tree is unpacked
+      // when something first mounts the image (unpackedRootfs).
+      if (opts.diffTar && opts.diffSize) layer = await this.layers.addTar(opts.diffTar, { parent: parentChain, size: opts.diffSize });
+      else if (opts.diffTar) layer = await this.layers.ingest(opts.diffTar, { parent: parentChain });
       return this.pin(layer ? [layer.chainID, layer.diffID] : [], async () => {
         const now = new Date().toISOString();
         const base: Partial<ImageConfigFile> = parent ? structuredClone(parent.config) : hostPlatform();
@@ -283,6 +287,14 @@ export class LocalImageService implements ImageService, StoreInternals, ImageIng
   rootfsLayers(imageId: string): RootfsLayers {
     const img = this.find(imageId);
     return { lowerDirs: chainIDs(img.config.rootfs.diff_ids).map((c) => this.layers.diffDir(c)).reverse() };
+  }
+
+  async unpackedRootfs(imageId: string): Promise<RootfsLayers> {
+    const img = this.find(imageId);
+    const chain = chainIDs(img.config.rootfs.diff_ids);
+    // Pinned so a concurrent image delete does not collect a layer while it is unpacked.
+    await this.pin(chain, () => Promise.all(chain.map((c) => this.layers.ensureUnpacked(c))));
+    return { lowerDirs: chain.map((c) => this.layers.diffDir(c)).reverse() };
   }
 
   layerSizes(imageId: string): { size: number; perLayer: number[] } {

@@ -133,8 +133,13 @@ export interface ImageService {
   save(refsOrIds: string[], out: Writable): Promise<void>;
   /** `docker load`: docker-archive or OCI layout tar; returns the "Loaded image: ..." lines. */
   load(tar: Readable): Promise<string[]>;
-  /** Unpacked layer dirs for a container's overlay mount. */
+  /**
+   * Where the image's layer trees are (top first), for display (inspect's GraphDriver). The
+   * dirs may not exist yet: whatever reads or mounts them calls `unpackedRootfs`.
+   */
   rootfsLayers(imageId: string): RootfsLayers;
+  /** The same dirs, each unpacked from its blob first if a commit left it as a tar only. */
+  unpackedRootfs(imageId: string): Promise<RootfsLayers>;
   /** Total size and each layer's size (bottom layer first), for `history` and `system df`. */
   layerSizes(imageId: string): { size: number; perLayer: number[] };
   /**
@@ -144,6 +149,8 @@ export interface ImageService {
   commitLayer(opts: {
     parent: string;
     diffTar: Readable | null;
+    /** Regular-file bytes in `diffTar`, read once it has ended; given, the layer is unpacked lazily. */
+    diffSize?: () => number;
     config: ContainerConfigInImage;
     history: HistoryEntry;
     reference?: string;
