@@ -22,14 +22,17 @@ tarx() { rm -rf "$work/t"; mkdir "$work/t"; tar c -C "$work" src | tar x -C "$wo
 # Each round copies to a new path (a counter bumped here would not survive the $(…) subshell).
 cpin() { docker cp -q "$work/src" "$ctr:/in-$1"; sync; }
 cpout() { rm -rf "$work/out"; docker cp -q "$ctr:/in-1" "$work/out"; sync; }
+# The same through wharf's own CLI (its extraction, not the docker CLI's, on the way out).
+wcpout() { rm -rf "$work/out"; node "$REPO/dist/wharf.js" cp -q "$ctr:/in-1" "$work/out"; sync; }
 bcpin() { DOCKER_HOST=$BASE_HOST docker cp -q "$work/src" "$bctr:/in-$1"; sync; }
 bcpout() { rm -rf "$work/out"; DOCKER_HOST=$BASE_HOST docker cp -q "$bctr:/in-1" "$work/out"; sync; }
 # Others load this machine: tar and cp alternate round by round, and the percentages are
 # medians of each round's own ratio.
-T=() I=() O=() RI=() RO=() BI=() BO=() BRI=() BRO=()
+T=() I=() O=() W=() RI=() RO=() RW=() BI=() BO=() BRI=() BRO=()
 for r in $(seq "$n"); do
   t=$(ms tarx) i=$(ms cpin "$r") o=$(ms cpout)
   T+=("$t") I+=("$i") O+=("$o") RI+=($((100 * t / i))) RO+=($((100 * t / o)))
+  w=$(ms wcpout); W+=("$w") RW+=($((100 * t / w)))
   if [ -n "$BASE_PID" ]; then
     i=$(ms bcpin "$r") o=$(ms bcpout)
     BI+=("$i") BO+=("$o") BRI+=($((100 * t / i))) BRO+=($((100 * t / o)))
@@ -40,6 +43,7 @@ med() { printf '%s\n' "$@" | median; }
 echo "tar c | tar x (100 MB, 1000 files): $(med "${T[@]}") ms (runs: ${T[*]})"
 echo "cp into a running container:        $(med "${I[@]}") ms; median of per-round ratios $(med "${RI[@]}") % of tar (${RI[*]})"
 echo "cp out of a running container:      $(med "${O[@]}") ms; median of per-round ratios $(med "${RO[@]}") % of tar (${RO[*]})"
+echo "wharf cp out (wharf's CLI extracts): $(med "${W[@]}") ms; median of per-round ratios $(med "${RW[@]}") % of tar (${RW[*]})"
 if [ -n "$BASE_PID" ]; then
   echo "baseline ($BASE) cp into:           $(med "${BI[@]}") ms; median of per-round ratios $(med "${BRI[@]}") % of tar (${BRI[*]})"
   echo "baseline ($BASE) cp out:            $(med "${BO[@]}") ms; median of per-round ratios $(med "${BRO[@]}") % of tar (${BRO[*]})"
