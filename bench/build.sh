@@ -6,7 +6,8 @@
 #   per-RUN overhead beyond the command itself (≤ 80 ms)
 # Usage: bash bench/build.sh   (as root; prints one line per figure; BENCH_ROUNDS=5;
 #        BENCH_ONLY=run measures only the per-RUN overhead; BASE=path/to/other/wharfd.js
-#        also measures that build's per-RUN overhead, on its own daemon, in the same rounds)
+#        also measures that build's per-RUN overhead, on its own daemon, builds interleaved
+#        one by one with this tree's, BENCH_PAIRS (10) of each kind per round)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 bench_start
@@ -44,32 +45,44 @@ FROM busybox
 LABEL x=1
 DF
 # The two builds alternate in rounds (others' load drifts on a shared machine); the
-# overhead is the median of the rounds' differences. With BASE, the baseline daemon's
-# round runs beside each of this tree's, and the round's ratio is this tree's over the base's.
-overhead() {
-  local with without
-  with=$(median_ms 5 "docker build -q --no-cache -f $CTX/Dockerfile.run $CTX/last")
-  without=$(median_ms 5 "docker build -q --no-cache -f $CTX/Dockerfile.norun $CTX/last")
-  python3 -c "print('%.1f' % ($with - $without))"
-  echo "RUN true $with ms, LABEL $without ms" >&2
-}
+# overhead is the median of the rounds' differences.
 med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-rounds=() base_rounds=() ratios=()
-for r in $(seq "${BENCH_ROUNDS:-5}"); do
-  # Even rounds measure the base first: neither daemon always follows the other.
-  if [ -n "${BASE:-}" ] && [ $((r % 2)) = 0 ]; then
-    base_rounds+=("$(DOCKER_HOST=$BENCH_BASE_HOST overhead 2>"$CTX/bdetail")")
-  fi
-  rounds+=("$(overhead 2>"$CTX/detail")")
-  line="  round $r: $(cat "$CTX/detail") → ${rounds[-1]} ms"
-  if [ -n "${BASE:-}" ]; then
-    [ $((r % 2)) = 0 ] || base_rounds+=("$(DOCKER_HOST=$BENCH_BASE_HOST overhead 2>"$CTX/bdetail")")
-    ratios+=("$(python3 -c "print('%.2f' % (${rounds[-1]} / ${base_rounds[-1]}))")")
-    line+="; base: $(cat "$CTX/bdetail") → ${base_rounds[-1]} ms; ratio ${ratios[-1]}"
-  fi
-  echo "$line (load $(cut -d' ' -f1 /proc/loadavg))"
-done
-echo "per-RUN overhead (RUN true build − LABEL build, --no-cache): median of ${#rounds[@]} rounds $(med "${rounds[@]}") ms"
-if [ -n "${BASE:-}" ]; then
-  echo "baseline ($BASE): median $(med "${base_rounds[@]}") ms; ratio this/base per round: ${ratios[*]} (median $(med "${ratios[@]}"))"
+if [ -z "${BASE:-}" ]; then
+  rounds=()
+  for r in $(seq "${BENCH_ROUNDS:-5}"); do
+    with=$(median_ms 5 "docker build -q --no-cache -f $CTX/Dockerfile.run $CTX/last")
+    without=$(median_ms 5 "docker build -q --no-cache -f $CTX/Dockerfile.norun $CTX/last")
+    rounds+=("$(python3 -c "print('%.1f' % ($with - $without))")")
+    echo "  round $r: RUN true $with ms, LABEL $without ms (load $(cut -d' ' -f1 /proc/loadavg))"
+  done
+  echo "per-RUN overhead (RUN true build − LABEL build, --no-cache): median of ${#rounds[@]} rounds $(med "${rounds[@]}") ms"
+  exit 0
 fi
+# With BASE: single builds interleaved one by one (this tree's RUN, the base's RUN, this
+# tree's LABEL, the base's LABEL; the order turns each time), BENCH_PAIRS of each per
+# round, so both daemons see the same load. A round's overhead is its median RUN build −
+# its median LABEL build, per daemon; its ratio is this tree's over the base's.
+ms() { local t0 t1; t0=$(date +%s%N); DOCKER_HOST=$1 docker build -q --no-cache -f "$2" "$CTX/last" >/dev/null; t1=$(date +%s%N); echo $(((t1 - t0) / 1000)); }
+for _ in 1 2 3; do ms "$DOCKER_HOST" "$CTX/Dockerfile.run" >/dev/null; ms "$BENCH_BASE_HOST" "$CTX/Dockerfile.run" >/dev/null; done
+HOSTS=("$DOCKER_HOST" "$BENCH_BASE_HOST")
+FILES=("$CTX/Dockerfile.run" "$CTX/Dockerfile.norun")
+ours=() theirs=() ratios=()
+for r in $(seq "${BENCH_ROUNDS:-5}"); do
+  declare -A t=()
+  for i in $(seq "${BENCH_PAIRS:-10}"); do
+    for k in 0 1 2 3; do
+      j=$(((k + i) % 4)) # j: bit 0 = daemon (0 this tree, 1 base), bit 1 = Dockerfile
+      t[$j]+=" $(ms "${HOSTS[$((j & 1))]}" "${FILES[$((j >> 1))]}")"
+    done
+  done
+  # shellcheck disable=SC2086
+  read -r o b ro rb lo lb < <(python3 -c "
+import statistics as s, sys
+m = [s.median(map(int, a.split())) / 1000 for a in sys.argv[1:]]
+print('%.1f %.1f %.1f %.1f %.1f %.1f' % (m[0] - m[2], m[1] - m[3], m[0], m[1], m[2], m[3]))" "${t[0]}" "${t[1]}" "${t[2]}" "${t[3]}")
+  ours+=("$o") theirs+=("$b") ratios+=("$(python3 -c "print('%.2f' % ($o / $b))")")
+  echo "  round $r: this tree RUN $ro − LABEL $lo = $o ms; base RUN $rb − LABEL $lb = $b ms; ratio ${ratios[-1]} (load $(cut -d' ' -f1 /proc/loadavg))"
+  unset t
+done
+echo "per-RUN overhead (RUN true build − LABEL build, --no-cache): median of ${#ours[@]} rounds $(med "${ours[@]}") ms"
+echo "baseline ($BASE): median $(med "${theirs[@]}") ms; ratio this/base per round: ${ratios[*]} (median $(med "${ratios[@]}"))"
