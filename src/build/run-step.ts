@@ -50,7 +50,7 @@ export async function runStep(engine: Engine, o: RunStepOptions): Promise<RunSte
       // The build stream carries the output; no log file size to worry about beyond the step.
       LogConfig: { Type: 'json-file', Config: {} },
     },
-  } as Parameters<Engine['containers']['create']>[0]);
+  } as Parameters<Engine['containers']['create']>[0], undefined, { buildIntermediate: true });
   const dir = engine.deps.store.containerDir(id);
   const cleanup = async () => {
     if (o.rm) await engine.containers.remove(id, { force: true, volumes: true }).catch(() => undefined);

@@ -59,7 +59,7 @@ export class ContainerStore {
   }
 
   async save(rec: ContainerRecord): Promise<void> {
-    await writeJsonAtomic(path.join(this.containerDir(rec.spec.id), 'container.json'), rec);
+    await writeJsonAtomic(path.join(this.containerDir(rec.spec.id), 'container.json'), rec, { durable: !rec.spec.buildIntermediate });
   }
 
   async rename(rec: ContainerRecord, newName: string): Promise<void> {

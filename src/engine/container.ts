@@ -29,6 +29,14 @@ export interface ContainerSpecRecord {
   networks?: EndpointConfigRecord[];
   /** Volumes, binds and tmpfs mounts resolved at create (mounts.ts); absent in older records. */
   mounts?: MountPointRecord[];
+  /**
+   * A builder's RUN container, removed right after its step: its files are written without
+   * fsync. After a power loss its record is whole, empty or absent; reconcile then keeps it
+   * as an exited container or sweeps its directory as a create leftover, and the network
+   * leases of endpoints no record names go at start (ipam reconcile). Nothing a user asked
+   * to keep is lost.
+   */
+  buildIntermediate?: boolean;
 }
 
 /** A container's membership of one network, as asked for (create, `network connect`). */

@@ -12,7 +12,7 @@ import { readRotatedLogs } from '../runtime/log-rotation.js';
 import { failpoint } from '../store/index.js';
 import { AttachHub, type AttachClient } from './attach.js';
 import { isActive, type ContainerRecord } from './container.js';
-import { containerAttributes, createContainer } from './create.js';
+import { containerAttributes, createContainer, type CreateContainerOptions } from './create.js';
 import { mountContext, runtimePaths, type EngineDeps } from './deps.js';
 import { mountViews, removeAnonymousVolumes, usesVolume } from './mounts.js';
 import { dirSize } from './disk-usage.js';
@@ -37,8 +37,8 @@ export class ContainerService {
     this.lifecycle.removeAfterExit = (rec) => this.remove(rec.spec.id, { force: true, volumes: true }).catch(() => undefined);
   }
 
-  create(body: ContainerCreateRequest, name?: string) {
-    return createContainer(this.deps, body, name);
+  create(body: ContainerCreateRequest, name?: string, opts: CreateContainerOptions = {}) {
+    return createContainer(this.deps, body, name, opts);
   }
 
   get(ref: string): ContainerRecord {

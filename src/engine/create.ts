@@ -42,7 +42,18 @@ function validateHostConfig(hc: HostConfig): void {
   }
 }
 
-export async function createContainer(deps: EngineDeps, body: ContainerCreateRequest, requestedName?: string): Promise<{ Id: string; Warnings: string[] }> {
+/** What only wharf's own callers ask of a create (the API has no way to say it). */
+export interface CreateContainerOptions {
+  /** A builder's RUN container: see ContainerSpecRecord.buildIntermediate. */
+  buildIntermediate?: boolean;
+}
+
+export async function createContainer(
+  deps: EngineDeps,
+  body: ContainerCreateRequest,
+  requestedName?: string,
+  opts: CreateContainerOptions = {},
+): Promise<{ Id: string; Warnings: string[] }> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidArgument('invalid container configuration: body must be a JSON object');
   if (!body.Image) throw new InvalidArgument('no image specified');
   const name = requestedName ? validateName(requestedName) : uniqueRandomName(deps);
@@ -86,6 +97,7 @@ export async function createContainer(deps: EngineDeps, body: ContainerCreateReq
       resolvConfPath: path.join(dir, 'resolv.conf'),
       ...(networks ? { networks } : {}),
       mounts,
+      ...(opts.buildIntermediate ? { buildIntermediate: true } : {}),
     },
     state: initialState(),
   };
@@ -95,10 +107,11 @@ export async function createContainer(deps: EngineDeps, body: ContainerCreateReq
     failpoint('create:after-dir');
     const fqdn = config.Domainname ? `${config.Hostname}.${config.Domainname}` : config.Hostname!;
     // Three independent fsyncs, done together (create is on every `run`'s critical path).
+    const durability = { durable: !opts.buildIntermediate };
     await Promise.all([
-      writeFileAtomic(rec.spec.hostnamePath, `${config.Hostname}\n`),
-      writeFileAtomic(rec.spec.hostsPath, hostsFile({ hostname: fqdn, extraHosts: hostConfig.ExtraHosts ?? [], hostGateway: deps.networks.hostGateway() })),
-      resolvConf({ hostNetwork, ...dnsOptions(hostConfig) }).then((text) => writeFileAtomic(rec.spec.resolvConfPath, text)),
+      writeFileAtomic(rec.spec.hostnamePath, `${config.Hostname}\n`, 0o644, durability),
+      writeFileAtomic(rec.spec.hostsPath, hostsFile({ hostname: fqdn, extraHosts: hostConfig.ExtraHosts ?? [], hostGateway: deps.networks.hostGateway() }), 0o644, durability),
+      resolvConf({ hostNetwork, ...dnsOptions(hostConfig) }).then((text) => writeFileAtomic(rec.spec.resolvConfPath, text, 0o644, durability)),
     ]);
     await deps.store.add(rec);
     failpoint('create:after-record');

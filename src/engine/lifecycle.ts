@@ -139,7 +139,8 @@ export class Lifecycle {
         cgroupsPath: `/${this.deps.config.cgroupParent}/${spec.id}`,
       }, resourceSpecOpts(spec.hostConfig));
       await fs.mkdir(paths.bundleDir, { recursive: true });
-      await writeJsonAtomic(path.join(paths.bundleDir, 'config.json'), ociSpec);
+      // Written anew at every start and read only by `runc create`: no fsync.
+      await writeJsonAtomic(path.join(paths.bundleDir, 'config.json'), ociSpec, { durable: false });
       const logLimits = containerLogLimits(spec.hostConfig);
       if (logLimits) await rotateBeforeStart(paths.logPath, logLimits);
       const created = await this.deps.runtime.create({

@@ -8,6 +8,8 @@ import { Unavailable } from '../errdefs/index.js';
 export interface CommandOptions {
   /** Written to the tool's stdin (e.g. an nft script for `nft -f -`). */
   input?: string;
+  /** Names the command in errors instead of its file and args (a `sh -c` script's). */
+  label?: string;
 }
 
 export function runTool(file: string, args: readonly string[], opts: CommandOptions = {}): Promise<string> {
@@ -22,7 +24,7 @@ export function runTool(file: string, args: readonly string[], opts: CommandOpti
       if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
       else {
         const text = Buffer.concat(err).toString('utf8').trim();
-        reject(new Unavailable(`${file} ${args.join(' ')}: ${text || `exit status ${code}`}`));
+        reject(new Unavailable(`${opts.label ?? `${file} ${args.join(' ')}`}: ${text || `exit status ${code}`}`));
       }
     });
     if (child.stdin) {

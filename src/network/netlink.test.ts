@@ -65,3 +65,25 @@ test('bridge + two netns with veths: traffic host↔container and container↔co
   assert.deepEqual((await listLinks('wharft')).filter((n) => [br, vA, vB].includes(n)), []);
   assert.deepEqual((await listNetns('wharft')).filter((n) => n === nsA || n === nsB), []);
 });
+
+test('a failure inside the netns (after the host side succeeded) removes the veth pair and names the endpoint', async () => {
+  const br = testName('b');
+  const ns = testName('n');
+  const v = testName('v');
+  const net = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 250)}`;
+  try {
+    await createBridge({ name: br, address: `${net}.1/24` });
+    await createNetns(ns);
+    // A gateway outside the interface's subnet: `route add` fails in the netns.
+    await assert.rejects(
+      attachEndpoint({ netns: ns, bridge: br, hostIfname: v, address: `${net}.2/24`, gateway: '192.0.2.1' }),
+      (err: Error) => err.name === 'Unavailable' && err.message.startsWith(`attach ${v}: `) && !err.message.includes('host side failed'),
+    );
+    assert.equal(await linkExists(v), false, 'host end removed');
+    assert.equal(await linkExists('eth0', { netns: ns }), false, 'netns end went with it');
+  } finally {
+    await detachEndpoint(v);
+    await deleteNetns(ns);
+    await deleteBridge(br);
+  }
+});

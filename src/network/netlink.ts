@@ -175,42 +175,50 @@ export async function attachEndpoint(opts: EndpointOptions): Promise<void> {
   const target = typeof opts.netns === 'string' ? opts.netns : String(opts.netns.pid);
   // The peer is created directly inside the netns, so its name may be eth0 even though
   // the host has an eth0 too.
-  await runTool('ip', ['-batch', '-'], {
-    input: [
-      `link add name ${opts.hostIfname} mtu ${mtu} type veth peer name ${ifname} mtu ${mtu} address ${mac} netns ${target}`,
-      `link set dev ${opts.hostIfname} master ${opts.bridge}`,
-      // Hairpin: with br_netfilter loaded, a container's connection to its own published
-      // port is DNATed while bridged and must leave through the port it came in by.
-      `link set dev ${opts.hostIfname} type bridge_slave hairpin on`,
-      `link set dev ${opts.hostIfname} up`,
-    ].join('\n'),
+  const hostSide = [
+    `link add name ${opts.hostIfname} mtu ${mtu} type veth peer name ${ifname} mtu ${mtu} address ${mac} netns ${target}`,
+    `link set dev ${opts.hostIfname} master ${opts.bridge}`,
+    // Hairpin: with br_netfilter loaded, a container's connection to its own published
+    // port is DNATed while bridged and must leave through the port it came in by.
+    `link set dev ${opts.hostIfname} type bridge_slave hairpin on`,
+    `link set dev ${opts.hostIfname} up`,
+  ];
+  const netnsSide = [
+    `addr add ${opts.address} broadcast + dev ${ifname}`,
+    ...(opts.address6 ? [`addr add ${opts.address6} dev ${ifname} nodad`] : []),
+    `link set dev ${ifname} up`,
+    ...(opts.gateway ? [`route add default via ${opts.gateway} dev ${ifname}`] : []),
+    ...(opts.gateway6 ? [`route add ::/0 via ${opts.gateway6} dev ${ifname}`] : []),
+  ];
+  await runTool('sh', ['-c', ATTACH_SCRIPT, 'sh', netnsSide.join('\n'), ...ipInNetns(opts.netns)], {
+    input: hostSide.join('\n'),
+    label: `attach ${opts.hostIfname}`,
   }).catch(async (err: Error) => {
     // No separate existence check (a spawn on every start): `link add` refuses a taken
     // name, and then the link is someone else's and must be left alone.
-    if (/File exists/.test(err.message)) throw new Conflict(`interface ${opts.hostIfname} already exists`);
+    if (err.message.includes(HOST_SIDE_FAILED) && /File exists/.test(err.message)) {
+      throw new Conflict(`interface ${opts.hostIfname} already exists`);
+    }
     await deleteLink(opts.hostIfname);
     throw err;
   });
-  try {
-    await ipBatchInNetns(opts.netns, {
-      input: [
-        `addr add ${opts.address} broadcast + dev ${ifname}`,
-        ...(opts.address6 ? [`addr add ${opts.address6} dev ${ifname} nodad`] : []),
-        `link set dev ${ifname} up`,
-        ...(opts.gateway ? [`route add default via ${opts.gateway} dev ${ifname}`] : []),
-        ...(opts.gateway6 ? [`route add ::/0 via ${opts.gateway6} dev ${ifname}`] : []),
-      ].join('\n'),
-    });
-  } catch (err) {
-    await deleteLink(opts.hostIfname);
-    throw err;
-  }
 }
 
+/**
+ * Both halves of an attach in one spawn: forking wharfd costs more than either `ip` (its
+ * whole address space is copied), so the shell runs the host side's `ip -batch` (stdin),
+ * then the netns side's (`$1`) with the command that enters the netns (the other args).
+ * A failure of the host side says so on stderr: only that one may be a taken name.
+ */
+const HOST_SIDE_FAILED = 'wharf: host side failed';
+const ATTACH_SCRIPT = `ip -batch - || { echo '${HOST_SIDE_FAILED}' >&2; exit 1; }
+batch=$1; shift
+printf '%s\\n' "$batch" | "$@"`;
+
 /** `ip -batch -` inside a netns given by name (`ip -n`) or by a process in it (nsenter). */
-function ipBatchInNetns(netns: EndpointOptions['netns'], opts: { input: string }): Promise<string> {
-  if (typeof netns === 'string') return runTool('ip', ['-n', netns, '-batch', '-'], opts);
-  return runTool('nsenter', [`--net=/proc/${netns.pid}/ns/net`, 'ip', '-batch', '-'], opts);
+function ipInNetns(netns: EndpointOptions['netns']): string[] {
+  if (typeof netns === 'string') return ['ip', '-n', netns, '-batch', '-'];
+  return ['nsenter', `--net=/proc/${netns.pid}/ns/net`, 'ip', '-batch', '-'];
 }
 
 /** Removes the endpoint's veth pair (deleting one end deletes both). */

@@ -49,8 +49,8 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
   if (durable) await fsyncDir(path.dirname(target));
 }
 
-export async function writeJsonAtomic(target: string, value: unknown): Promise<void> {
-  await writeFileAtomic(target, JSON.stringify(value));
+export async function writeJsonAtomic(target: string, value: unknown, opts: { durable?: boolean } = {}): Promise<void> {
+  await writeFileAtomic(target, JSON.stringify(value), 0o644, opts);
 }
 
 /** Reads a JSON record; undefined when the file does not exist. */
