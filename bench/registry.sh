@@ -117,6 +117,11 @@ upload bench/base config.json
 curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/vnd.docker.distribution.manifest.v2+json' --data-binary @manifest.json "http://$REG/v2/bench/base/manifests/latest"
 
 # --- floors: the same layers with curl, gzip and tar, all three at once
+# Into a directory flagged as ext4's "top directory" (chattr +T), as wharfd's layers/ is
+# (src/image/spread.ts): each layer then lands in a block group of its own rather than in
+# the one the last round's `rm` just freed, where ext4 without a journal (this host) scans
+# past every inode freed in the last minutes for each new one. PLAIN_FLOOR=1 also times the
+# floor into a plain directory, as earlier runs of this script did.
 cat > floor-pull.sh <<EOF
 for l in ${LAYERS[*]}; do
   d=\$(sha256sum $WORK/\$l.tar.gz | cut -c1-64); mkdir -p $WORK/x/\$l
@@ -169,9 +174,10 @@ fi
 forget() { echo "rm -rf $REF_STATE/data/image/overlay2/distribution"; }
 ref() { echo "env DOCKER_HOST=$REF_HOST $*"; }
 
-fp=() wp=() wl=() fu=() wu=() rp=() ru=() bp=()
+fp=() fq=() wp=() wl=() fu=() wu=() rp=() ru=() bp=()
 for _ in $(seq "$RUNS"); do
-  fp+=("$(timed "rm -rf $WORK/x" "bash $WORK/floor-pull.sh")")
+  fp+=("$(timed "rm -rf $WORK/x; mkdir $WORK/x; chattr +T $WORK/x" "bash $WORK/floor-pull.sh")")
+  if [ "${PLAIN_FLOOR:-0}" = 1 ]; then fq+=("$(timed "rm -rf $WORK/x" "bash $WORK/floor-pull.sh")"); fi
   wp+=("$(timed "$(empty)" "docker pull -q $IMG")")
   if [ -n "${BASE:-}" ]; then bp+=("$(timed "$(base "bash -c '$(empty)'")" "$(base docker pull -q "$IMG")")"); fi
   [ "${PULL_ONLY:-0}" = 1 ] && continue
@@ -185,6 +191,7 @@ bash -c "$(empty)"
 vs() { echo "median $(median "${@:3}") ms ($(ratio "$(median "${@:3}")" "$2")× the floor; runs: ${*:3})"; }
 FP=$(median "${fp[@]}") FU=$(median "${fu[@]}")
 echo "floor: curl | gzip -d | tar -x, 3 layers at once: median $FP ms (runs: ${fp[*]})"
+[ "${PLAIN_FLOOR:-0}" = 1 ] && echo "floor into a plain directory: $(vs x "$FP" "${fq[@]}")"
 echo "wharf: docker pull into an empty store: $(vs x "$FP" "${wp[@]}")"
 [ -z "${BASE:-}" ] || echo "baseline ($BASE): docker pull into an empty store: $(vs x "$FP" "${bp[@]}")"
 [ "${PULL_ONLY:-0}" = 1 ] && exit 0
