@@ -120,9 +120,18 @@ curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/vnd.docker.distribut
 # Into a directory flagged as ext4's "top directory" (chattr +T), as wharfd's layers/ is
 # (src/image/spread.ts): each layer then lands in a block group of its own rather than in
 # the one the last round's `rm` just freed, where ext4 without a journal (this host) scans
-# past every inode freed in the last minutes for each new one. PLAIN_FLOOR=1 also times the
-# floor into a plain directory, as earlier runs of this script did.
+# past every inode freed in the last minutes for each new one. New names each round (as
+# wharfd's temp names are): Orlov hashes a top directory's name to choose where to start
+# looking, so a fixed name lands in the group it just freed. PLAIN_FLOOR=1 also times the
+# floor into a plain directory with fixed names, as earlier runs of this script did.
 cat > floor-pull.sh <<EOF
+for l in ${LAYERS[*]}; do
+  d=\$(sha256sum $WORK/\$l.tar.gz | cut -c1-64); mkdir -p $WORK/x/\$l-\$\$
+  curl -fsS http://$REG/v2/bench/base/blobs/sha256:\$d | gzip -d | tar -x -C $WORK/x/\$l-\$\$ &
+done
+wait
+EOF
+cat > floor-pull-plain.sh <<EOF
 for l in ${LAYERS[*]}; do
   d=\$(sha256sum $WORK/\$l.tar.gz | cut -c1-64); mkdir -p $WORK/x/\$l
   curl -fsS http://$REG/v2/bench/base/blobs/sha256:\$d | gzip -d | tar -x -C $WORK/x/\$l &
@@ -177,7 +186,7 @@ ref() { echo "env DOCKER_HOST=$REF_HOST $*"; }
 fp=() fq=() wp=() wl=() fu=() wu=() rp=() ru=() bp=()
 for _ in $(seq "$RUNS"); do
   fp+=("$(timed "rm -rf $WORK/x; mkdir $WORK/x; chattr +T $WORK/x" "bash $WORK/floor-pull.sh")")
-  if [ "${PLAIN_FLOOR:-0}" = 1 ]; then fq+=("$(timed "rm -rf $WORK/x" "bash $WORK/floor-pull.sh")"); fi
+  if [ "${PLAIN_FLOOR:-0}" = 1 ]; then fq+=("$(timed "rm -rf $WORK/x" "bash $WORK/floor-pull-plain.sh")"); fi
   wp+=("$(timed "$(empty)" "docker pull -q $IMG")")
   if [ -n "${BASE:-}" ]; then bp+=("$(timed "$(base "bash -c '$(empty)'")" "$(base docker pull -q "$IMG")")"); fi
   [ "${PULL_ONLY:-0}" = 1 ] && continue
