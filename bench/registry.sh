@@ -11,7 +11,7 @@
 # costs without network or gzip.
 # BASE=path/to/other/wharfd.js also times pulls of that build (a baseline, e.g. HEAD's
 # `node scripts/build.mjs daemon` in a `git archive` copy) in the same rounds, on its own
-# daemon; PULL_ONLY=1 skips push and load.
+# daemon; PULL_ONLY=1 skips push and load (REF=1 still times Docker's pulls).
 # Usage: bash bench/registry.sh [RUNS]   (as root; prints one line per figure)
 set -euo pipefail
 RUNS=${1:-5}
@@ -189,8 +189,8 @@ for _ in $(seq "$RUNS"); do
   if [ "${PLAIN_FLOOR:-0}" = 1 ]; then fq+=("$(timed "rm -rf $WORK/x" "bash $WORK/floor-pull-plain.sh")"); fi
   wp+=("$(timed "$(empty)" "docker pull -q $IMG")")
   if [ -n "${BASE:-}" ]; then bp+=("$(timed "$(base "bash -c '$(empty)'")" "$(base docker pull -q "$IMG")")"); fi
-  [ "${PULL_ONLY:-0}" = 1 ] && continue
   if [ -n "$REF_STATE" ]; then rp+=("$(timed "$(ref "bash -c '$(empty)'")" "$(ref docker pull -q "$RREG/bench/base:latest")")"); fi
+  [ "${PULL_ONLY:-0}" = 1 ] && continue
   wl+=("$(timed "$(empty)" "docker load -q -i $WORK/save.tar")")
   fu+=("$(timed true "bash $WORK/floor-push.sh")")
   wu+=("$(timed "$(push_prepare "$REG")" "$(push_run "$REG")")")
@@ -203,9 +203,9 @@ echo "floor: curl | gzip -d | tar -x, 3 layers at once: median $FP ms (runs: ${f
 [ "${PLAIN_FLOOR:-0}" = 1 ] && echo "floor into a plain directory: $(vs x "$FP" "${fq[@]}")"
 echo "wharf: docker pull into an empty store: $(vs x "$FP" "${wp[@]}")"
 [ -z "${BASE:-}" ] || echo "baseline ($BASE): docker pull into an empty store: $(vs x "$FP" "${bp[@]}")"
+[ -z "$REF_STATE" ] || echo "docker 20.10: docker pull into an empty store: $(vs x "$FP" "${rp[@]}")"
 [ "${PULL_ONLY:-0}" = 1 ] && exit 0
 echo "wharf: docker load of the same layers (no network, no gzip): $(vs x "$FP" "${wl[@]}")"
-[ -z "$REF_STATE" ] || echo "docker 20.10: docker pull into an empty store: $(vs x "$FP" "${rp[@]}")"
 echo "floor: gzip | curl -T -, 3 layers at once: median $FU ms (runs: ${fu[*]})"
 echo "wharf: docker push of a loaded image (gzip + upload): $(vs x "$FU" "${wu[@]}")"
 [ -z "$REF_STATE" ] || echo "docker 20.10: docker push of a loaded image: $(vs x "$FU" "${ru[@]}")"
