@@ -198,12 +198,15 @@ for _ in $(seq "$RUNS"); do
 done
 bash -c "$(empty)"
 vs() { echo "median $(median "${@:3}") ms ($(ratio "$(median "${@:3}")" "$2")× the floor; runs: ${*:3})"; }
+# Median of round-by-round ratios to the floor (robust to load that changes between rounds):
+# per_round "FLOOR RUNS" "RUNS"
+per_round() { python3 -c "import sys,statistics; f=sys.argv[1].split(); w=sys.argv[2].split(); r=sorted(float(b)/float(a) for a,b in zip(f,w)); print('per-round ratio median %.2f (%s)' % (statistics.median(r), ' '.join('%.2f' % x for x in r)))" "$1" "$2"; }
 FP=$(median "${fp[@]}") FU=$(median "${fu[@]}")
 echo "floor: curl | gzip -d | tar -x, 3 layers at once: median $FP ms (runs: ${fp[*]})"
 [ "${PLAIN_FLOOR:-0}" = 1 ] && echo "floor into a plain directory: $(vs x "$FP" "${fq[@]}")"
-echo "wharf: docker pull into an empty store: $(vs x "$FP" "${wp[@]}")"
-[ -z "${BASE:-}" ] || echo "baseline ($BASE): docker pull into an empty store: $(vs x "$FP" "${bp[@]}")"
-[ -z "$REF_STATE" ] || echo "docker 20.10: docker pull into an empty store: $(vs x "$FP" "${rp[@]}")"
+echo "wharf: docker pull into an empty store: $(vs x "$FP" "${wp[@]}"); $(per_round "${fp[*]}" "${wp[*]}")"
+[ -z "${BASE:-}" ] || echo "baseline ($BASE): docker pull into an empty store: $(vs x "$FP" "${bp[@]}"); $(per_round "${fp[*]}" "${bp[*]}")"
+[ -z "$REF_STATE" ] || echo "docker 20.10: docker pull into an empty store: $(vs x "$FP" "${rp[@]}"); $(per_round "${fp[*]}" "${rp[*]}")"
 [ "${PULL_ONLY:-0}" = 1 ] && exit 0
 echo "wharf: docker load of the same layers (no network, no gzip): $(vs x "$FP" "${wl[@]}")"
 echo "floor: gzip | curl -T -, 3 layers at once: median $FU ms (runs: ${fu[*]})"
