@@ -11,7 +11,7 @@
 # costs without network or gzip.
 # BASE=path/to/other/wharfd.js also times pulls of that build (a baseline, e.g. HEAD's
 # `node scripts/build.mjs daemon` in a `git archive` copy) in the same rounds, on its own
-# daemon; PULL_ONLY=1 skips push and load.
+# daemon; PULL_ONLY=1 skips push and load (REF=1 still times Docker's pulls).
 # Usage: bash bench/registry.sh [RUNS]   (as root; prints one line per figure)
 set -euo pipefail
 RUNS=${1:-5}
@@ -117,7 +117,21 @@ upload bench/base config.json
 curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/vnd.docker.distribution.manifest.v2+json' --data-binary @manifest.json "http://$REG/v2/bench/base/manifests/latest"
 
 # --- floors: the same layers with curl, gzip and tar, all three at once
+# Into a directory flagged as ext4's "top directory" (chattr +T), as wharfd's layers/ is
+# (src/image/spread.ts): each layer then lands in a block group of its own rather than in
+# the one the last round's `rm` just freed, where ext4 without a journal (this host) scans
+# past every inode freed in the last minutes for each new one. New names each round (as
+# wharfd's temp names are): Orlov hashes a top directory's name to choose where to start
+# looking, so a fixed name lands in the group it just freed. PLAIN_FLOOR=1 also times the
+# floor into a plain directory with fixed names, as earlier runs of this script did.
 cat > floor-pull.sh <<EOF
+for l in ${LAYERS[*]}; do
+  d=\$(sha256sum $WORK/\$l.tar.gz | cut -c1-64); mkdir -p $WORK/x/\$l-\$\$
+  curl -fsS http://$REG/v2/bench/base/blobs/sha256:\$d | gzip -d | tar -x -C $WORK/x/\$l-\$\$ &
+done
+wait
+EOF
+cat > floor-pull-plain.sh <<EOF
 for l in ${LAYERS[*]}; do
   d=\$(sha256sum $WORK/\$l.tar.gz | cut -c1-64); mkdir -p $WORK/x/\$l
   curl -fsS http://$REG/v2/bench/base/blobs/sha256:\$d | gzip -d | tar -x -C $WORK/x/\$l &
@@ -169,13 +183,14 @@ fi
 forget() { echo "rm -rf $REF_STATE/data/image/overlay2/distribution"; }
 ref() { echo "env DOCKER_HOST=$REF_HOST $*"; }
 
-fp=() wp=() wl=() fu=() wu=() rp=() ru=() bp=()
+fp=() fq=() wp=() wl=() fu=() wu=() rp=() ru=() bp=()
 for _ in $(seq "$RUNS"); do
-  fp+=("$(timed "rm -rf $WORK/x" "bash $WORK/floor-pull.sh")")
+  fp+=("$(timed "rm -rf $WORK/x; mkdir $WORK/x; chattr +T $WORK/x" "bash $WORK/floor-pull.sh")")
+  if [ "${PLAIN_FLOOR:-0}" = 1 ]; then fq+=("$(timed "rm -rf $WORK/x" "bash $WORK/floor-pull-plain.sh")"); fi
   wp+=("$(timed "$(empty)" "docker pull -q $IMG")")
   if [ -n "${BASE:-}" ]; then bp+=("$(timed "$(base "bash -c '$(empty)'")" "$(base docker pull -q "$IMG")")"); fi
-  [ "${PULL_ONLY:-0}" = 1 ] && continue
   if [ -n "$REF_STATE" ]; then rp+=("$(timed "$(ref "bash -c '$(empty)'")" "$(ref docker pull -q "$RREG/bench/base:latest")")"); fi
+  [ "${PULL_ONLY:-0}" = 1 ] && continue
   wl+=("$(timed "$(empty)" "docker load -q -i $WORK/save.tar")")
   fu+=("$(timed true "bash $WORK/floor-push.sh")")
   wu+=("$(timed "$(push_prepare "$REG")" "$(push_run "$REG")")")
@@ -183,13 +198,17 @@ for _ in $(seq "$RUNS"); do
 done
 bash -c "$(empty)"
 vs() { echo "median $(median "${@:3}") ms ($(ratio "$(median "${@:3}")" "$2")× the floor; runs: ${*:3})"; }
+# Median of round-by-round ratios to the floor (robust to load that changes between rounds):
+# per_round "FLOOR RUNS" "RUNS"
+per_round() { python3 -c "import sys,statistics; f=sys.argv[1].split(); w=sys.argv[2].split(); r=sorted(float(b)/float(a) for a,b in zip(f,w)); print('per-round ratio median %.2f (%s)' % (statistics.median(r), ' '.join('%.2f' % x for x in r)))" "$1" "$2"; }
 FP=$(median "${fp[@]}") FU=$(median "${fu[@]}")
 echo "floor: curl | gzip -d | tar -x, 3 layers at once: median $FP ms (runs: ${fp[*]})"
-echo "wharf: docker pull into an empty store: $(vs x "$FP" "${wp[@]}")"
-[ -z "${BASE:-}" ] || echo "baseline ($BASE): docker pull into an empty store: $(vs x "$FP" "${bp[@]}")"
+[ "${PLAIN_FLOOR:-0}" = 1 ] && echo "floor into a plain directory: $(vs x "$FP" "${fq[@]}")"
+echo "wharf: docker pull into an empty store: $(vs x "$FP" "${wp[@]}"); $(per_round "${fp[*]}" "${wp[*]}")"
+[ -z "${BASE:-}" ] || echo "baseline ($BASE): docker pull into an empty store: $(vs x "$FP" "${bp[@]}"); $(per_round "${fp[*]}" "${bp[*]}")"
+[ -z "$REF_STATE" ] || echo "docker 20.10: docker pull into an empty store: $(vs x "$FP" "${rp[@]}"); $(per_round "${fp[*]}" "${rp[*]}")"
 [ "${PULL_ONLY:-0}" = 1 ] && exit 0
 echo "wharf: docker load of the same layers (no network, no gzip): $(vs x "$FP" "${wl[@]}")"
-[ -z "$REF_STATE" ] || echo "docker 20.10: docker pull into an empty store: $(vs x "$FP" "${rp[@]}")"
 echo "floor: gzip | curl -T -, 3 layers at once: median $FU ms (runs: ${fu[*]})"
 echo "wharf: docker push of a loaded image (gzip + upload): $(vs x "$FU" "${wu[@]}")"
 [ -z "$REF_STATE" ] || echo "docker 20.10: docker push of a loaded image: $(vs x "$FU" "${ru[@]}")"

@@ -39,8 +39,11 @@ const targets = {
     rmSync('dist/wharf-compose', { force: true });
     symlinkSync('cli/wharf.cjs', 'dist/wharf-compose');
   },
-  daemon: () => build({ ...common, entryPoints: ['src/daemon/main.ts'], outfile: 'dist/wharfd.js' })
-    .then(() => chmodSync('dist/wharfd.js', 0o755)),
+  daemon: () => Promise.all([
+    build({ ...common, entryPoints: ['src/daemon/main.ts'], outfile: 'dist/wharfd.js' }).then(() => chmodSync('dist/wharfd.js', 0o755)),
+    // The layer unpacker's worker thread (src/image/unpack.ts loads it from beside wharfd.js).
+    build({ ...common, entryPoints: ['src/image/unpack-worker.ts'], outfile: 'dist/unpack-worker.js' }),
+  ]),
 };
 
 const only = process.argv[2];

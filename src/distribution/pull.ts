@@ -171,7 +171,9 @@ async function pullLayer(
   if (o.signal.aborted) throw o.signal.reason ?? new Error('aborted');
   const bar = new LayerProgress(o.progress, shortId(desc.digest), 'Downloading', desc.size);
   // An uncompressed layer is its own diffID blob: the image store keeps it, no copy here.
-  const keep = desc.digest === o.diffID || (await deps.meta.blobs.has(desc.digest)) ? undefined : deps.meta.blobs.writer();
+  // blobStream verifies the digest before its stream ends, and `keep` commits only after
+  // that end: it need not hash the same bytes again.
+  const keep = desc.digest === o.diffID || (await deps.meta.blobs.has(desc.digest)) ? undefined : deps.meta.blobs.writer({ verified: desc.digest });
   const src = blobStream(repo, desc, {
     signal: o.signal,
     onBytes: (n) => bar.update(n),

@@ -20,12 +20,15 @@ export interface BlobInfo {
   size: number;
 }
 
-/** Counts and hashes the bytes that pass through it. */
+/** Counts and hashes the bytes that pass through it (counts only, when `hash` is false). */
 export class DigestingStream extends Transform {
   readonly hash: Hash = createHash('sha256');
   size = 0;
+  constructor(private readonly hashing: boolean = true) {
+    super();
+  }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.hash.update(chunk);
+    if (this.hashing) this.hash.update(chunk);
     this.size += chunk.length;
     cb(null, chunk);
   }
@@ -91,9 +94,13 @@ export class BlobStore {
     return w.commit({ expected: expected?.digest, size: expected?.size });
   }
 
-  /** A writer whose bytes become a blob on `commit`; callers that tee a stream use it. */
-  writer(): BlobWriter {
-    return new BlobWriter(this);
+  /**
+   * A writer whose bytes become a blob on `commit`; callers that tee a stream use it.
+   * `verified`: the caller checks the bytes against this digest itself and commits only if
+   * they matched (a registry download verifies as it streams), so they are not hashed twice.
+   */
+  writer(opts: { verified?: string } = {}): BlobWriter {
+    return new BlobWriter(this, opts.verified);
   }
 
   /** Moves a file already written elsewhere on this filesystem (and hashed) into the store. */
@@ -123,11 +130,16 @@ export class BlobStore {
 /** One blob being written: temp file → fsync → check → rename → fsync dir. */
 export class BlobWriter {
   private readonly tmp: string;
-  private readonly digester = new DigestingStream();
+  private readonly digester: DigestingStream;
   private readonly file;
   private done = false;
 
-  constructor(private readonly store: BlobStore) {
+  constructor(
+    private readonly store: BlobStore,
+    private readonly verified?: string,
+  ) {
+    if (verified !== undefined) hexOf(verified); // a well-formed digest, or InvalidArgument
+    this.digester = new DigestingStream(verified === undefined);
     this.tmp = tempPathFor(path.join(store.dir, 'blob'));
     this.file = createWriteStream(this.tmp, { flags: 'wx' });
     this.digester.pipe(this.file);
@@ -150,7 +162,7 @@ export class BlobWriter {
         this.file.once('close', resolve);
         this.file.once('error', reject);
       });
-      const digest = this.digester.digest();
+      const digest = this.verified ?? this.digester.digest();
       const size = this.digester.size;
       if (opts.expected && opts.expected !== digest) {
         throw new InvalidArgument(`digest mismatch: expected ${opts.expected}, got ${digest}`);

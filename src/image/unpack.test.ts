@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { unpackTar } from './unpack.js';
+import { createUnpacker, unpackTar } from './unpack.js';
 import { isKind } from '../errdefs/index.js';
 
 type Entry = Partial<tar.Header> & { name: string; body?: string };
@@ -246,4 +246,44 @@ test('unpack: entries take effect in archive order while files are written concu
     assert.equal(await fs.readFile(path.join(dest, 'd/f39'), 'utf8'), 'v1-39');
   });
   await assertRefused([{ name: 'a', type: 'file', body: 'a' }, { name: 'a/b', type: 'file', body: 'b' }], 'a/b');
+});
+
+test('unpack: a writer destroyed midway fails the unpack, and the next unpacks still work', async () => {
+  await withDirs(async (dest) => {
+    const { writable, done } = createUnpacker(dest);
+    const bytes = Buffer.concat(await (await tarOf([{ name: 'big', type: 'file', body: 'x'.repeat(200_000) }])).toArray());
+    writable.write(bytes.subarray(0, 1024));
+    writable.destroy(new Error('connection reset'));
+    await assert.rejects(done, /connection reset/);
+  });
+  await withDirs(async (dest) => {
+    // Several at once (a pull unpacks 3 layers in parallel), each on its own worker.
+    await Promise.all(
+      [1, 2, 3, 4, 5].map(async (i) => {
+        await fs.mkdir(path.join(dest, `l${i}`));
+        const r = await unpackTar(await tarOf([{ name: `f${i}`, type: 'file', body: 'y'.repeat(i) }]), path.join(dest, `l${i}`));
+        assert.equal(r.size, i);
+      }),
+    );
+    for (const i of [1, 2, 3, 4, 5]) assert.equal(await fs.readFile(path.join(dest, `l${i}`, `f${i}`), 'utf8'), 'y'.repeat(i));
+  });
+});
+
+test('unpack: a truncated tar is refused', async () => {
+  await withDirs(async (dest) => {
+    const bytes = Buffer.concat(await (await tarOf([{ name: 'f', type: 'file', body: 'z'.repeat(10_000) }])).toArray());
+    await assert.rejects(unpackTar(Readable.from([bytes.subarray(0, 4000)]), dest), (err: unknown) => isKind(err, 'invalid-argument'));
+  });
+});
+
+test('unpack: a layer many times the in-flight window arrives whole (backpressure, not a stall)', async () => {
+  await withDirs(async (dest) => {
+    const files = Array.from({ length: 6 }, (_, i) => ({ name: `big${i}`, type: 'file' as const, body: String(i).repeat(3 << 20) }));
+    const bytes = Buffer.concat(await (await tarOf(files)).toArray());
+    // Small chunks, as a network stream delivers them.
+    const chunks = Array.from({ length: Math.ceil(bytes.length / 65536) }, (_, i) => bytes.subarray(i * 65536, (i + 1) * 65536));
+    const r = await unpackTar(Readable.from(chunks), dest);
+    assert.equal(r.size, 6 * (3 << 20));
+    assert.equal((await fs.stat(path.join(dest, 'big5'))).size, 3 << 20);
+  });
 });
