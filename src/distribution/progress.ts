@@ -1,18 +1,7 @@
 // Docker's JSON progress messages (pkg/jsonmessage, pkg/progress): per-layer lines keyed by
 // the short layer ID, and the bar text the docker CLI prints when it is not on a terminal.
+import { humanSize } from '../units/index.js';
 import type { ProgressSink } from './types.js';
-
-/** Go's units.HumanSize: decimal units, 4 significant digits ("2.151MB"). */
-export function humanSize(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${Number(v.toPrecision(4))}${units[i]}`;
-}
 
 /** `[=====>     ]  1.2MB/3.4MB` as jsonmessage.JSONProgress.String renders it. */
 export function progressBar(current: number, total: number): string {

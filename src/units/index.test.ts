@@ -7,6 +7,8 @@ test('go-units sizes and durations', () => {
   assert.equal(humanSize(1984132), '1.984MB');
   assert.equal(humanSize(0, 3), '0B');
   assert.equal(humanSize(4260000), '4.26MB');
+  assert.equal(humanSize(2151000), '2.151MB');
+  assert.equal(humanSize(999), '999B');
   assert.equal(humanDuration(500), 'Less than a second');
   assert.equal(humanDuration(31_000), '31 seconds');
   assert.equal(humanDuration(90_000), 'About a minute');
