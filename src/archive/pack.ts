@@ -29,7 +29,9 @@ function sedReplacement(s: string): string {
 }
 
 export function packEntry(src: PackSource): PackHandle {
-  const args = ['-C', '/proc/self/fd/3', '--numeric-owner', '--xattrs', '--xattrs-include=security.capability', '-cf', '-'];
+  // --sort=name: Docker walks each directory in lexical order (Go's filepath.Walk); GNU tar
+  // would follow the file system's readdir order.
+  const args = ['-C', '/proc/self/fd/3', '--sort=name', '--numeric-owner', '--xattrs', '--xattrs-include=security.capability', '-cf', '-'];
   if (src.member === '.' && src.name !== '.') {
     // "./x" → "<name>/x"; for the root ("/") the names become absolute, as Docker's are.
     // S: leave symlink targets alone; hard link targets are names and are renamed too.

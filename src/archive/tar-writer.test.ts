@@ -40,7 +40,7 @@ async function parse(bytes: Buffer): Promise<Array<{ header: tar.Header; body: B
 
 const base = { mode: 0o644, uid: 0, gid: 0, mtime: 981173106 };
 
-test('entries round-trip through tar-stream and GNU tar: long and non-ASCII names, big ids, big files, links', async () => {
+test('entries round-trip through tar-stream and GNU tar: long, 100-byte and non-ASCII names, big ids, big files, links', async () => {
   const big = Buffer.alloc(2.5 * 1024 * 1024 + 7);
   for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
   const small = Buffer.from('hello\n');
@@ -58,6 +58,8 @@ test('entries round-trip through tar-stream and GNU tar: long and non-ASCII name
     { h: { ...base, name: 'dir/hard', type: 'link', linkname: 'dir/small.txt' } },
     { h: { ...base, name: 'dir/fifo', type: 'fifo' } },
     { h: { ...base, name: 'dir/null', type: 'character-device', devmajor: 1, devminor: 3, mode: 0o666 } },
+    // Exactly fills the name field, no slash to split at: must not come back as "./nnn…".
+    { h: { ...base, name: 'n'.repeat(100), type: 'file', size: small.length }, body: small },
   ];
   const w = new TarWriter();
   const bytes = await collect(w, async () => {
@@ -85,6 +87,7 @@ test('entries round-trip through tar-stream and GNU tar: long and non-ASCII name
     assert.match(list, new RegExp(`3000000/4000000 +6 2001-02-03 04:05 ${veryLong}\\n`));
     assert.match(list, /dir\/héllo wörld\n/);
     assert.match(list, new RegExp(`${longDir}/f\\n`));
+    assert.match(list, new RegExp(` ${'n'.repeat(100)}\\n`));
     await fs.mkdir(path.join(tmp, 'x'));
     execFileSync('tar', ['-xf', path.join(tmp, 't.tar'), '-C', path.join(tmp, 'x'), '--exclude', 'dir/null']);
     assert.equal((await fs.readFile(path.join(tmp, 'x/dir/big.bin'))).equals(big), true);

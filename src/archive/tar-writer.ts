@@ -2,11 +2,13 @@
 // padding as its own chunk, as tar-stream's pack does: a file's bytes are read straight into
 // the slab after its header, so a 100 KB file costs one read and no copy, and whoever
 // consumes the stream (a blob file, an HTTP response) sees ~1 MB writes, not three small
-// ones per entry (each a thread-pool round trip for a file). Headers are POSIX ustar, with a
-// pax extended header for long or non-ASCII names; numbers too big for their octal field
-// are written base-256 (the GNU extension that GNU tar, Go's archive/tar and tar-stream
-// read; tar-stream ignores pax uid/gid records).
+// ones per entry (each a thread-pool round trip for a file). node-tar's Header encodes each
+// ustar header in place in the slab (octal fields, base-256 for numbers too big for them, the
+// GNU extension that GNU tar, Go's archive/tar and tar-stream read) and its Pax the pax
+// extended header for long or non-ASCII names; tar-stream exports no header encoder.
 import { Readable } from 'node:stream';
+import { Header, type HeaderData } from 'tar/header';
+import { Pax } from 'tar/pax';
 
 export type TarEntryType = 'file' | 'link' | 'symlink' | 'character-device' | 'block-device' | 'directory' | 'fifo';
 
@@ -30,8 +32,16 @@ export type ReadInto = (buf: Buffer, offset: number, length: number, position: n
 
 const BLOCK = 512;
 const SLAB = 1024 * 1024;
-const TYPEFLAG: Record<TarEntryType, number> = { file: 0x30, link: 0x31, symlink: 0x32, 'character-device': 0x33, 'block-device': 0x34, directory: 0x35, fifo: 0x36 };
-/** Largest value a 7-digit octal field (8 bytes with its NUL) holds. */
+const TYPE: Record<TarEntryType, NonNullable<HeaderData['type']>> = {
+  file: 'File',
+  link: 'Link',
+  symlink: 'SymbolicLink',
+  'character-device': 'CharacterDevice',
+  'block-device': 'BlockDevice',
+  directory: 'Directory',
+  fifo: 'FIFO',
+};
+/** Largest values the 8- and 12-byte octal fields hold; past them the pax header carries the number. */
 const OCT7 = 0o7777777;
 const OCT11 = 0o77777777777;
 
@@ -92,42 +102,31 @@ export class TarWriter {
   }
 
   private async writeHeader(h: TarHeader): Promise<void> {
-    const pax = paxRecords(h);
-    if (pax) {
-      const body = Buffer.from(pax, 'utf8');
-      this.headerBlock({ name: 'PaxHeader', type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: h.mtime, size: body.length }, 0x78);
-      await this.room(body.length + padOf(body.length));
-      body.copy(this.slab, this.used);
-      this.used += body.length;
-      this.zeros(padOf(body.length));
-    }
     await this.room(BLOCK);
-    this.headerBlock(h, TYPEFLAG[h.type]);
+    const header = toHeader(h);
+    if (!this.encodeAt(header)) {
+      this.used += BLOCK;
+      return;
+    }
+    // Rare (long or non-ASCII names, huge ids): the pax header goes first, then the same
+    // header again after it; its ustar fields keep truncated values for old readers.
+    const pax = new Pax(paxFields(header)).encode();
+    await this.room(pax.length + BLOCK);
+    pax.copy(this.slab, this.used);
+    this.used += pax.length;
+    this.encodeAt(header);
+    this.used += BLOCK;
   }
 
-  /** Encodes a ustar header at the current position; fields that overflow were put in pax. */
-  private headerBlock(h: TarHeader, typeflag: number): void {
-    if (this.slab.length - this.used < BLOCK) throw new Error('tar writer: no room for a header');
-    const b = this.slab.subarray(this.used, this.used + BLOCK);
-    b.fill(0);
-    const { name, prefix } = splitName(h.type === 'directory' && !h.name.endsWith('/') ? `${h.name}/` : h.name);
-    b.write(name, 0, 100, 'utf8');
-    octal(b, 100, 8, h.mode & 0o7777);
-    numeric(b, 108, 8, h.uid);
-    numeric(b, 116, 8, h.gid);
-    numeric(b, 124, 12, h.size ?? 0);
-    octal(b, 136, 12, Math.max(0, Math.min(OCT11, Math.floor(h.mtime))));
-    b.fill(0x20, 148, 156); // checksum counted as spaces
-    b[156] = typeflag;
-    if (h.linkname && Buffer.byteLength(h.linkname) <= 100) b.write(h.linkname, 157, 100, 'utf8');
-    b.write('ustar\x0000', 257, 8, 'latin1');
-    octal(b, 329, 8, h.devmajor ?? 0);
-    octal(b, 337, 8, h.devminor ?? 0);
-    if (prefix) b.write(prefix, 345, 155, 'utf8');
-    let sum = 0;
-    for (let i = 0; i < BLOCK; i++) sum += b[i]!;
-    b.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'latin1');
-    this.used += BLOCK;
+  /** Encodes a ustar header at the current position; true if it needs a pax header before it. */
+  private encodeAt(header: Header): boolean {
+    // Header.encode leaves fields it has no value for (uname, gname) as they were.
+    this.slab.fill(0, this.used, this.used + BLOCK);
+    const needPax = header.encode(this.slab, this.used);
+    // A 100-byte name without a slash fits the name field, but node-tar splits it as
+    // prefix "." + name, which readers join to "./name": let the pax path say the name.
+    const dotPrefix = this.slab[this.used + 345] === 0x2e && this.slab[this.used + 346] === 0;
+    return needPax || dotPrefix;
   }
 
   private zeros(n: number): void {
@@ -166,49 +165,31 @@ export class TarWriter {
   }
 }
 
-/** Octal when it fits in len-1 digits, else base-256: 0x80 then the value big-endian. */
-function numeric(b: Buffer, off: number, len: number, v: number): void {
-  if (v <= (len === 8 ? OCT7 : OCT11)) return octal(b, off, len, v);
-  b[off] = 0x80;
-  for (let i = off + len - 1, n = v; i > off; i--, n = Math.floor(n / 256)) b[i] = n % 256;
+function toHeader(h: TarHeader): Header {
+  const header = new Header();
+  header.path = h.type === 'directory' && !h.name.endsWith('/') ? `${h.name}/` : h.name;
+  header.type = TYPE[h.type];
+  header.mode = h.mode & 0o7777;
+  header.uid = h.uid;
+  header.gid = h.gid;
+  header.size = h.size ?? 0;
+  // Whole seconds: node-tar's base-256 encoder refuses fractions.
+  header.mtime = new Date(Math.floor(h.mtime) * 1000);
+  if (h.linkname) header.linkpath = h.linkname;
+  header.devmaj = h.devmajor ?? 0;
+  header.devmin = h.devminor ?? 0;
+  return header;
 }
 
-function octal(b: Buffer, off: number, len: number, v: number): void {
-  b.write(`${v.toString(8).padStart(len - 1, '0')}\0`, off, len, 'latin1');
-}
-
-/** ustar name and prefix, or an empty name when the path needs pax (see paxRecords). */
-function splitName(p: string): { name: string; prefix: string } {
-  if (!needsPaxPath(p)) {
-    if (p.length <= 100) return { name: p, prefix: '' };
-    const cut = p.lastIndexOf('/', p.length - 2 > 155 ? 155 : p.length - 2);
-    return { name: p.slice(cut + 1), prefix: p.slice(0, cut) };
-  }
-  // The pax path wins; the ustar field keeps a truncated ASCII form for old readers.
-  return { name: p.replace(/[^\x20-\x7e]/g, '_').slice(0, 99), prefix: '' };
-}
-
-function needsPaxPath(p: string): boolean {
-  if (/[^\x20-\x7e]/.test(p)) return true;
-  if (p.length <= 100) return false;
-  // ustar: prefix (≤155) + "/" + name (≤100), split at a slash.
-  const cut = p.lastIndexOf('/', p.length - 2 > 155 ? 155 : p.length - 2);
-  return cut <= 0 || p.length - cut - 1 > 100;
-}
-
-function paxRecords(h: TarHeader): string | undefined {
-  const recs: Array<[string, string]> = [];
-  const name = h.type === 'directory' && !h.name.endsWith('/') ? `${h.name}/` : h.name;
-  if (needsPaxPath(name)) recs.push(['path', name]);
-  if (h.linkname && (Buffer.byteLength(h.linkname) > 100 || /[^\x20-\x7e]/.test(h.linkname))) recs.push(['linkpath', h.linkname]);
-  if (recs.length === 0) return undefined;
-  return recs.map(([k, v]) => paxRecord(k, v)).join('');
-}
-
-/** "<len> key=value\n", where len counts the whole record including its own digits. */
-function paxRecord(key: string, value: string): string {
-  const rest = Buffer.byteLength(` ${key}=${value}\n`);
-  let len = rest + String(rest).length;
-  if (String(len).length !== String(rest).length) len = rest + String(len).length;
-  return `${len} ${key}=${value}\n`;
+/** The pax records: the names (node-tar does not say which field overflowed) and any number too big for octal. */
+function paxFields(header: Header): HeaderData {
+  const big = (v: number | undefined, max: number): number | undefined => (v !== undefined && v > max ? v : undefined);
+  return {
+    path: header.path,
+    linkpath: header.linkpath,
+    uid: big(header.uid, OCT7),
+    gid: big(header.gid, OCT7),
+    size: big(header.size, OCT11),
+    mtime: header.mtime,
+  };
 }

@@ -3,13 +3,14 @@
 // Paths are resolved in the container's scope only (src/archive/scoped-root.ts).
 import type { Readable } from 'node:stream';
 import { extractTar } from '../archive/extract.js';
+import { openMountView, type MountView } from '../archive/mount-view.js';
 import { packEntry } from '../archive/pack.js';
 import { assertsDirectory, baseName, containerAbsPath, lstatPath, statPath, type PathStat } from '../archive/path-stat.js';
 import { PathNotFound, type DirRef } from '../archive/scoped-root.js';
 import { Internal, InvalidArgument, NotFound, errnoCode } from '../errdefs/index.js';
 import { resolveUser } from '../runtime/index.js';
 import type { ContainerRecord } from './container.js';
-import type { ContainerFs, OpenedFs } from './container-fs.js';
+import { containerMounts, type ContainerFs, type OpenedFs } from './container-fs.js';
 import { containerAttributes } from './create.js';
 import type { EngineDeps } from './deps.js';
 
@@ -50,24 +51,33 @@ export class ArchiveService {
     return this.withFs(rec, (cfs) => statPath(cfs.root, containerAbsPath(p)).catch((err: unknown) => { throw pathError(err, p, ref); }));
   }
 
-  /** GET /containers/{id}/archive: the stat and a tar of the path, named as Docker names it. */
+  /**
+   * GET /containers/{id}/archive: the stat and a tar of the path, named as Docker names it.
+   * Like Docker, the tar carries the contents of volumes and bind mounts below the path
+   * (running or stopped): it is made from a view with them mounted in (mount-view.ts).
+   */
   async get(ref: string, p: string): Promise<ArchiveOut> {
     const rec = this.deps.store.get(ref);
     checkPath(p);
     const abs = containerAbsPath(p);
     const cfs = await this.fs.open(rec);
     const held: DirRef[] = [];
+    let view: MountView | undefined;
     const cleanup = async () => {
-      for (const d of held) await cfs.root.release(d).catch(() => undefined);
+      for (const d of held) await (view?.root ?? cfs.root).release(d).catch(() => undefined);
+      await view?.close();
       await cfs.close();
     };
     try {
-      const stat = await statPath(cfs.root, abs);
-      const { resolved, st } = await lstatPath(cfs.root, abs);
+      const mounts = containerMounts(this.deps, rec);
+      if (mounts.length > 0) view = await openMountView({ hostRoot: cfs.paths.merged, mounts, execRoot: this.deps.config.execRoot });
+      const root = view?.root ?? cfs.root;
+      const stat = await statPath(root, abs);
+      const { resolved, st } = await lstatPath(root, abs);
       held.push(resolved.parent);
       let source;
       if (st.isDirectory()) {
-        const dir = resolved.base === null ? resolved.parent : await cfs.root.openChild(resolved.parent, resolved.base);
+        const dir = resolved.base === null ? resolved.parent : await root.openChild(resolved.parent, resolved.base);
         if (dir !== resolved.parent) held.push(dir);
         source = { dir, member: '.', name: baseName(abs) };
       } else {

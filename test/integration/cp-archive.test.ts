@@ -221,4 +221,42 @@ t.close(); sys.stdout.buffer.write(b.getvalue())`]);
       await d.ok(['volume', 'rm', vol]);
     }
   });
+
+  // Docker 20.10 (checked against the reference daemon) mounts volumes and binds into the
+  // rootfs before it tars: a tar of "/" or of a directory holding a mount point carries the
+  // mounts' contents, for a running, a stopped and a never-started container.
+  test('GET archive of a directory holding volume and bind mount points includes their contents', async () => {
+    const vol = `cpview-${path.basename(tmp)}`.replace(/[^a-zA-Z0-9_.-]/g, '');
+    const bindDir = path.join(tmp, 'view-bind');
+    await fs.mkdir(path.join(bindDir, 'sub'), { recursive: true });
+    await fs.writeFile(path.join(bindDir, 'sub/bf'), 'b\n');
+    const names = async (id: string, p: string): Promise<string> => {
+      const r = await run('sh', ['-c', `curl -sS --unix-socket ${d.socket} 'http://x/containers/${id}/archive?path=${p}' | tar -t 2>/dev/null | grep -E '^/?(data|mnt)(/|$)'`]);
+      return r.stdout;
+    };
+    const rootWant = '/data/\n/data/d/\n/data/d/g\n/data/f\n/mnt/\n/mnt/bind/\n/mnt/bind/sub/\n/mnt/bind/sub/bf\n';
+    const mntWant = 'mnt/\nmnt/bind/\nmnt/bind/sub/\nmnt/bind/sub/bf\n';
+    const running = (await d.ok(['run', '-d', '-v', `${vol}:/data`, '-v', `${bindDir}:/mnt/bind:ro`, 'busybox', 'sh', '-c', 'echo hi > /data/f; mkdir -p /data/d; echo x > /data/d/g; touch /ready; sleep 300'])).trim();
+    const created = (await d.ok(['create', '-v', `${vol}:/data`, '-v', `${bindDir}:/mnt/bind`, 'busybox', 'true'])).trim();
+    try {
+      await d.ok(['exec', running, 'sh', '-c', 'while [ ! -e /ready ]; do sleep 0.05; done']);
+      assert.equal(await names(running, '/'), rootWant);
+      assert.equal(await names(running, '/mnt'), mntWant);
+      assert.equal(await names(running, '/data'), 'data/\ndata/d/\ndata/d/g\ndata/f\n');
+      assert.equal((await run('sh', ['-c', `curl -sS --unix-socket ${d.socket} 'http://x/containers/${running}/archive?path=/' | tar -xOP -f - /data/f /mnt/bind/sub/bf`])).stdout, 'hi\nb\n');
+      await d.ok(['stop', '-t', '0', running]);
+      assert.equal(await names(running, '/'), rootWant);
+      assert.equal(await names(created, '/mnt'), mntWant);
+      // Nothing stays mounted once the responses are over (the daemon unmounts just after).
+      let left = true;
+      for (let i = 0; i < 100 && left; i++) {
+        left = (await fs.readFile('/proc/self/mountinfo', 'utf8')).includes(`${d.execRoot}/archive-views`);
+        if (left) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(left, false);
+    } finally {
+      await d.ok(['rm', '-f', running, created]);
+      await d.ok(['volume', 'rm', vol]);
+    }
+  });
 });
