@@ -26,19 +26,12 @@ export interface MountView {
   close(): Promise<void>;
 }
 
-/** Scratch dirs of this process; any other under `<execRoot>/archive-views` is a crash's leftover. */
-const live = new Set<string>();
-const swept = new Set<string>();
+const viewsDir = (execRoot: string) => path.join(execRoot, 'archive-views');
 
 export async function openMountView(opts: { hostRoot: string; mounts: MountPoint[]; execRoot: string }): Promise<MountView> {
-  const parent = path.join(opts.execRoot, 'archive-views');
+  const parent = viewsDir(opts.execRoot);
   await fs.mkdir(parent, { recursive: true, mode: 0o700 });
-  if (!swept.has(parent)) {
-    swept.add(parent);
-    await sweepLeftovers(parent);
-  }
   const scratch = await fs.mkdtemp(path.join(parent, 'v-'));
-  live.add(scratch);
   let root: ScopedRoot | undefined;
   try {
     // rprivate: nothing mounted under the view propagates to the host's or a container's mounts.
@@ -120,12 +113,13 @@ async function removeView(scratch: string): Promise<void> {
   }
   // rmdir, never rm -r: if the unmount failed, the volume's files are below.
   await fs.rmdir(scratch).catch(() => undefined);
-  live.delete(scratch);
 }
 
-async function sweepLeftovers(parent: string): Promise<void> {
-  for (const name of await fs.readdir(parent).catch(() => [] as string[])) {
-    const p = path.join(parent, name);
-    if (!live.has(p)) await removeView(p);
-  }
+/**
+ * Views a killed daemon left mounted (it died between opening and closing one): the daemon
+ * calls this at start, before it serves, when no view of its own can be open.
+ */
+export async function sweepMountViews(execRoot: string): Promise<void> {
+  const parent = viewsDir(execRoot);
+  for (const name of await fs.readdir(parent).catch(() => [] as string[])) await removeView(path.join(parent, name));
 }

@@ -1,5 +1,6 @@
 // The daemon's object model, assembled from its parts. Built by src/daemon/wire.ts.
 import { promises as fs } from 'node:fs';
+import { sweepMountViews } from '../archive/mount-view.js';
 import { watchExits } from '../runtime/index.js';
 import { sweepTemp } from '../store/index.js';
 import { ArchiveService } from './archive.js';
@@ -89,6 +90,7 @@ export class Engine {
     await this.deps.volumes.load();
     const { orphanDirs } = await this.deps.store.load();
     await sweepTemp(this.deps.config.execRoot);
+    await sweepMountViews(this.deps.config.execRoot);
     // Watch before reconciling, so an exit that happens meanwhile is not missed.
     const watcher = watchExits(exitDir(this.deps.config), (id, code, exitedAt) => {
       void this.containers.lifecycle.onExit(id, code, { finishedAt: exitedAt.toISOString() }).catch(() => undefined);

@@ -180,4 +180,37 @@ describe('crash safety', { skip: TARGET === 'docker' ? 'kills the daemon' : fals
     const id = (await ok(['import', await busyboxTar(), 'after-crash:1'])).trim();
     assert.equal(await ok(['rmi', 'after-crash:1']), `Untagged: after-crash:1\nDeleted: ${id}\n`);
   });
+
+  test('kill -9 while a GET archive holds its mount view: the restarted daemon unmounts and removes it', async () => {
+    const views = path.join(d.execRoot, 'archive-views');
+    const mountedViews = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.split(' ')[4]?.startsWith(`${views}/`));
+    const id = (await ok(['run', '-d', '-v', 'crashview:/data', 'busybox', 'sh', '-c', 'dd if=/dev/zero of=/data/big bs=1M count=16 2>/dev/null; sleep 600'])).trim();
+    let req: http.ClientRequest | undefined;
+    try {
+      for (let i = 0; (await ok(['exec', id, 'stat', '-c', '%s', '/data/big']).catch(() => '')).trim() !== String(16 << 20); i++) {
+        if (i > 100) throw new Error('the volume file never reached 16 MiB');
+        await sleep(100);
+      }
+      // The response is never read: tar blocks on a full socket and the view stays mounted.
+      await new Promise<void>((resolve, reject) => {
+        req = http.get({ socketPath: d.socket, path: `/containers/${id}/archive?path=/data` }, (res) => {
+          res.pause();
+          resolve();
+        });
+        req.on('error', reject);
+      });
+      assert.ok(mountedViews().length > 0, 'a view is mounted while the archive streams');
+      await d.kill9();
+      req!.destroy();
+      assert.ok(mountedViews().length > 0, 'the killed daemon left its view mounted');
+      await d.restart();
+      assert.deepEqual(mountedViews(), []);
+      assert.deepEqual(await fs.readdir(views), []);
+      assert.equal((await ok(['inspect', '-f', '{{.State.Status}}', id])).trim(), 'running');
+    } finally {
+      req?.destroy();
+      await ok(['rm', '-f', id]);
+      await ok(['volume', 'rm', 'crashview']);
+    }
+  });
 });
