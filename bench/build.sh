@@ -14,8 +14,9 @@ set -euo pipefail
 bench_start
 export DOCKER_BUILDKIT=0
 CTX=$(mktemp -d)
-trap 'rm -rf "$CTX"; bench_stop' EXIT
-[ -z "${BASE:-}" ] || bench_base_start "$BASE"
+. "$(dirname "$0")/lib-base.sh"
+trap 'set +e; base_stop; rm -rf "$CTX"; bench_stop' EXIT
+base_start
 mkdir -p "$CTX/data" "$CTX/last"
 for i in $(seq 999); do head -c 20480 /dev/urandom >"$CTX/data/f$i"; done
 echo 1 >"$CTX/last/one"
@@ -67,10 +68,10 @@ ms() { local t0 t1; t0=$(date +%s%N); DOCKER_HOST=$1 docker build -q --no-cache 
 # CPU of a daemon in clock ticks: its own (utime+stime) and its reaped children's (the
 # ip, mount, runc… it spawns; not conmon, which detaches).
 cpu() { awk '{print $14 + $15, $16 + $17}' "/proc/$1/stat"; }
-PIDS=("$BENCH_PID" "$BENCH_BASE_PID")
+PIDS=("$BENCH_PID" "$BASE_PID")
 declare -A cpu_self=([0]=0 [1]=0 [2]=0 [3]=0) cpu_kids=([0]=0 [1]=0 [2]=0 [3]=0) count=([0]=0 [1]=0 [2]=0 [3]=0)
-for _ in 1 2 3; do ms "$DOCKER_HOST" "$CTX/Dockerfile.run" >/dev/null; ms "$BENCH_BASE_HOST" "$CTX/Dockerfile.run" >/dev/null; done
-HOSTS=("$DOCKER_HOST" "$BENCH_BASE_HOST")
+for _ in 1 2 3; do ms "$DOCKER_HOST" "$CTX/Dockerfile.run" >/dev/null; ms "$BASE_HOST" "$CTX/Dockerfile.run" >/dev/null; done
+HOSTS=("$DOCKER_HOST" "$BASE_HOST")
 FILES=("$CTX/Dockerfile.run" "$CTX/Dockerfile.norun")
 ours=() theirs=() ratios=()
 for r in $(seq "${BENCH_ROUNDS:-5}"); do

@@ -26,19 +26,6 @@ bench_start() {
   trap bench_stop EXIT
 }
 
-# A second daemon from another build (BASE=path/to/wharfd.js, e.g. main's dist copied
-# aside) on its own roots, bridge and cgroup parent, with busybox imported: a baseline
-# measured in the same rounds as this tree's. Its DOCKER_HOST: BENCH_BASE_HOST.
-bench_base_start() {
-  local root=$BENCH_ROOT-b exec=$BENCH_EXEC-b
-  BENCH_BASE_HOST=unix://$exec/wharf.sock
-  node "$1" --data-root "$root" --exec-root "$exec" -H "$BENCH_BASE_HOST" --cgroup-parent "wharf-$BENCH_TAG-b" \
-    --bridge "${BENCH_BRIDGE}b" --config-file /nonexistent >>"/tmp/wharf-$BENCH_TAG-b.log" 2>&1 &
-  BENCH_BASE_PID=$!
-  for _ in $(seq 100); do curl -fsS --unix-socket "$exec/wharf.sock" http://x/_ping >/dev/null 2>&1 && break; sleep 0.05; done
-  DOCKER_HOST=$BENCH_BASE_HOST bash "$REPO/contrib/mkimage-busybox.sh" --client docker --import busybox:latest >/dev/null
-}
-
 bench_stop() {
   # Runs as the EXIT trap of `set -e` scripts: `wait` on the killed daemon returns 143, and
   # errexit would end the cleanup there.
@@ -46,18 +33,11 @@ bench_stop() {
   local ids; ids=$(docker ps -aq 2>/dev/null)
   [ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1
   kill "$BENCH_PID" 2>/dev/null; wait "$BENCH_PID" 2>/dev/null
-  if [ -n "${BENCH_BASE_PID:-}" ]; then
-    ids=$(DOCKER_HOST=$BENCH_BASE_HOST docker ps -aq 2>/dev/null)
-    [ -n "$ids" ] && DOCKER_HOST=$BENCH_BASE_HOST docker rm -f $ids >/dev/null 2>&1
-    kill "$BENCH_BASE_PID" 2>/dev/null; wait "$BENCH_BASE_PID" 2>/dev/null
-    nft delete table inet "${BENCH_BRIDGE}b" 2>/dev/null
-    rm -rf "$BENCH_ROOT-b" "$BENCH_EXEC-b" "/tmp/wharf-$BENCH_TAG-b.log"
-    rmdir /sys/fs/cgroup/*/"wharf-$BENCH_TAG-b" 2>/dev/null
-  fi
   # wharfd keeps its bridges and nft table when it stops (as dockerd does); the bench's go.
   local link
   for link in $(ip -o link show | awk -F': ' '{sub(/@.*/, "", $2); print $2}'); do
-    case "$link" in "$BENCH_BRIDGE" | "$BENCH_BRIDGE"-*) ip link del dev "$link" 2>/dev/null ;; esac
+    # "$BENCH_BRIDGE"b…: a baseline daemon's (lib-base.sh), should its own cleanup not have run.
+    case "$link" in "$BENCH_BRIDGE" | "$BENCH_BRIDGE"-* | "$BENCH_BRIDGE"b*) ip link del dev "$link" 2>/dev/null ;; esac
   done
   nft delete table inet "$BENCH_BRIDGE" 2>/dev/null
   rm -rf "$BENCH_ROOT" "$BENCH_EXEC" "/tmp/wharf-$BENCH_TAG.log"
