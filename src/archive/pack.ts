@@ -30,8 +30,10 @@ function sedReplacement(s: string): string {
 
 export function packEntry(src: PackSource): PackHandle {
   // --sort=name: Docker walks each directory in lexical order (Go's filepath.Walk); GNU tar
-  // would follow the file system's readdir order.
-  const args = ['-C', '/proc/self/fd/3', '--sort=name', '--numeric-owner', '--xattrs', '--xattrs-include=security.capability', '-cf', '-'];
+  // would follow the file system's readdir order. --pax-option: Docker's headers carry no
+  // atime or ctime and whole-second mtimes, so an entry gets a pax header only when it
+  // needs one (a long name, a capability); GNU tar's posix format would add one to each.
+  const args = ['-C', '/proc/self/fd/3', '--sort=name', '--numeric-owner', '--xattrs', '--xattrs-include=security.capability', '--pax-option=delete=atime,delete=ctime,delete=mtime', '-cf', '-'];
   if (src.member === '.' && src.name !== '.') {
     // "./x" → "<name>/x"; for the root ("/") the names become absolute, as Docker's are.
     // S: leave symlink targets alone; hard link targets are names and are renamed too.

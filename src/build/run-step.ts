@@ -64,7 +64,10 @@ export async function runStep(engine: Engine, o: RunStepOptions): Promise<RunSte
     try {
       await streamOutput(engine, id, o.output);
       const code = await exited;
-      return { exitCode: code, containerId: id, diff: () => layerOf(rootfsPaths(dir).upper), cleanup };
+      // The image's layer dirs (unpacked: the container ran on them) tell the packer which upper
+      // dirs can be opaque, so a step that only added files spawns no getfattr.
+      const { lowerDirs } = engine.images.rootfsLayers(o.imageId);
+      return { exitCode: code, containerId: id, diff: () => layerOf(rootfsPaths(dir).upper, lowerDirs), cleanup };
     } finally {
       o.signal.removeEventListener('abort', onAbort);
     }
@@ -86,6 +89,6 @@ async function streamOutput(engine: Engine, id: string, output: (s: string) => v
  * mounts or creates for every container (hosts, resolv.conf, /dev, ...) are left out, as
  * Docker's init layer keeps them out of every commit.
  */
-function layerOf(upper: string): Readable {
-  return upperLayerTar(upper, { exclude: INIT_PATHS }).stream;
+function layerOf(upper: string, lowerDirs: string[]): Readable {
+  return upperLayerTar(upper, { exclude: INIT_PATHS, lowerDirs }).stream;
 }

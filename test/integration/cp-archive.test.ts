@@ -222,6 +222,21 @@ t.close(); sys.stdout.buffer.write(b.getvalue())`]);
     }
   });
 
+  // Docker's archive writer drops atime/ctime and truncates mtime to seconds, so a plain entry
+  // has no pax header; GNU tar's posix format would give every entry one.
+  test('GET archive: whole-second mtimes and no pax header for plain entries, as Docker', async () => {
+    const id = (await d.ok(['create', 'busybox', 'true'])).trim();
+    try {
+      const raw = await run('sh', ['-c', `curl -sS --unix-socket ${d.socket} 'http://x/containers/${id}/archive?path=/etc' | tee /dev/stderr | tar -tv --full-time -f - | head -3`]);
+      assert.equal(raw.stderr.includes('PaxHeaders'), false);
+      const lines = raw.stdout.trim().split('\n');
+      assert.equal(lines.length, 3);
+      for (const l of lines) assert.match(l, / \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} etc\//, l);
+    } finally {
+      await d.ok(['rm', id]);
+    }
+  });
+
   // Docker 20.10 (checked against the reference daemon) mounts volumes and binds into the
   // rootfs before it tars: a tar of "/" or of a directory holding a mount point carries the
   // mounts' contents, for a running, a stopped and a never-started container.
