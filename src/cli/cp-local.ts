@@ -133,7 +133,14 @@ function runTar(args: string[], io: { stdin?: Readable; stdout?: Writable }): { 
   const child = spawn('tar', args, { stdio: [io.stdin ? 'pipe' : 'ignore', io.stdout ? 'pipe' : 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  if (io.stdin) io.stdin.pipe(child.stdin!);
+  if (io.stdin) {
+    // tar -x stops reading at the end-of-archive blocks; the record padding a daemon sends
+    // after them then meets a closed pipe. tar's exit status is the verdict, not EPIPE.
+    child.stdin!.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') child.kill();
+    });
+    io.stdin.pipe(child.stdin!);
+  }
   const done = new Promise<void>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new ExitError(1, stderr.trim() || `tar exited ${code}`))));
