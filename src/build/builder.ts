@@ -2,6 +2,10 @@
 // progress text ("Step 2/5 : RUN make", " ---> Using cache", "Successfully built …").
 // Stages run in file order; with --target the build stops at that stage, and stages the
 // target does not depend on (through FROM or COPY --from) are skipped.
+// Durability: every step's layer, config and record are renamed into place without fsync
+// (a kill -9 still leaves a store that loads; a machine crash may lose intermediate images
+// and cache records, which then read as misses). Once the final image exists, one batch of
+// fsyncs makes it durable before it is tagged or named to the client.
 import type { Readable } from 'node:stream';
 import type { Engine } from '../engine/engine.js';
 import { InvalidArgument, isKind, withContext } from '../errdefs/index.js';
@@ -41,13 +45,21 @@ interface Stage {
 
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
+export interface BuilderOptions {
+  /** Makes an image written with `durable: false` durable; the engine's syncImage by default (tests count calls). */
+  syncImage?: (imageId: string) => Promise<void>;
+}
+
 export class Builder {
   private readonly cache: BuildCache;
+  private readonly syncImage: (imageId: string) => Promise<void>;
   constructor(
     private readonly engine: Engine,
     private readonly root: string /* data root */,
+    opts: BuilderOptions = {},
   ) {
     this.cache = new BuildCache(root);
+    this.syncImage = opts.syncImage ?? ((id) => this.engine.images.syncImage(id));
   }
 
   /** Builds; returns the image ID. Errors after the first output line are the caller's to stream. */
@@ -149,6 +161,8 @@ export class Builder {
         lastId = state.imageId;
       }
 
+      // Before the tags (durable records) point at it and before the client hears its ID.
+      await this.syncImage(lastId);
       const unused = [...buildArgs.keys()].filter((k) => !consumed.has(k)).sort();
       if (unused.length) say(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
       for (const t of opts.tags) await this.engine.images.tag(lastId, t);

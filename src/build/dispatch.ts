@@ -116,6 +116,8 @@ export class StepRunner {
         diffTar: made.diff,
         config: o.config,
         history: { created_by: o.createdBy, ...(o.author ? { author: o.author } : {}) },
+        // Each step's image is written without fsync; the builder syncs the final one once.
+        durable: false,
       });
     } finally {
       await made.after?.();

@@ -5,15 +5,22 @@
 //   content/blobs/sha256/.wharf-tmp-*   writes in progress (swept at start)
 // A blob becomes visible only by rename after it was fsynced and its size and digest
 // checked, so a name always matches its content; the directory is fsynced after the
-// rename so the name survives a power loss too.
+// rename so the name survives a power loss too. `durable: false` (a build's steps) skips
+// both fsyncs: the rename still makes a kill -9 safe, and the build fsyncs its final
+// image's files once at the end (ImageService.syncImage).
 
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fsyncDir, tempPathFor } from '../store/index.js';
+import { fsyncDir, fsyncPath, tempPathFor } from '../store/index.js';
 import { InvalidArgument } from '../errdefs/index.js';
+
+/** `durable: false`: atomic (temp + rename) but not fsynced; the caller syncs later. */
+export interface Durability {
+  durable?: boolean;
+}
 
 export interface BlobInfo {
   digest: string;
@@ -74,10 +81,10 @@ export class BlobStore {
   }
 
   /** Writes a small blob (a config JSON) given as bytes. */
-  async putBytes(data: Uint8Array): Promise<BlobInfo> {
+  async putBytes(data: Uint8Array, opts: Durability = {}): Promise<BlobInfo> {
     const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
     if (await this.has(digest)) return { digest, size: data.length };
-    const w = this.writer();
+    const w = this.writer(opts);
     await w.write(data);
     return w.commit({ expected: digest });
   }
@@ -99,21 +106,17 @@ export class BlobStore {
    * `verified`: the caller checks the bytes against this digest itself and commits only if
    * they matched (a registry download verifies as it streams), so they are not hashed twice.
    */
-  writer(opts: { verified?: string } = {}): BlobWriter {
-    return new BlobWriter(this, opts.verified);
+  writer(opts: { verified?: string } & Durability = {}): BlobWriter {
+    return new BlobWriter(this, opts.verified, opts.durable ?? true);
   }
 
   /** Moves a file already written elsewhere on this filesystem (and hashed) into the store. */
-  async adopt(file: string, digest: string): Promise<void> {
+  async adopt(file: string, digest: string, opts: Durability = {}): Promise<void> {
+    const durable = opts.durable ?? true;
     const target = this.path(digest);
-    const h = await fs.open(file, 'r');
-    try {
-      await h.sync();
-    } finally {
-      await h.close();
-    }
+    if (durable) await fsyncPath(file);
     await fs.rename(file, target);
-    await fsyncDir(this.dir);
+    if (durable) await fsyncDir(this.dir);
   }
 
   async remove(digest: string): Promise<void> {
@@ -136,7 +139,8 @@ export class BlobWriter {
 
   constructor(
     private readonly store: BlobStore,
-    private readonly verified?: string,
+    private readonly verified: string | undefined,
+    private readonly durable: boolean,
   ) {
     if (verified !== undefined) hexOf(verified); // a well-formed digest, or InvalidArgument
     this.digester = new DigestingStream(verified === undefined);
@@ -173,7 +177,7 @@ export class BlobWriter {
       if (await this.store.has(digest)) {
         await fs.rm(this.tmp, { force: true });
       } else {
-        await this.store.adopt(this.tmp, digest);
+        await this.store.adopt(this.tmp, digest, { durable: this.durable });
       }
       this.done = true;
       return { digest, size };

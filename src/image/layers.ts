@@ -13,6 +13,8 @@
 // blob the first time something mounts it (`ensureUnpacked`), into a temp directory that
 // one rename publishes as `diff/`, so `diff/` too is complete or absent. Write order: blob,
 // layer record, image record; a crash between them leaves garbage that start collects.
+// `durable: false` (a build's steps) renames without fsyncs; `syncLayer` makes a layer
+// durable later. A record torn by a machine crash reads as an absent layer.
 // Nothing counts references on disk: the image service derives them from its records.
 
 import { createHash } from 'node:crypto';
@@ -20,9 +22,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { failpoint, fsyncDir, KeyedMutex, readJson, tempPathFor, writeJsonAtomic } from '../store/index.js';
+import { failpoint, fsyncDir, fsyncPath, KeyedMutex, readJson, tempPathFor, writeJsonAtomic } from '../store/index.js';
 import { errnoCode, Internal } from '../errdefs/index.js';
-import { hexOf, type BlobStore } from './blobs.js';
+import { hexOf, type BlobStore, type Durability } from './blobs.js';
 import { markTopDirectory } from './spread.js';
 import { createUnpacker, unpackTar } from './unpack.js';
 
@@ -81,6 +83,8 @@ export class LayerStore {
       return await readJson<LayerRecord>(path.join(this.dir, hexOf(chainID), 'layer.json'));
     } catch (err) {
       if (errnoCode(err) === 'ENOTDIR') return undefined;
+      // Written without fsync (a build step) and cut short by a machine crash: no layer.
+      if (err instanceof SyntaxError) return undefined;
       throw err;
     }
   }
@@ -89,10 +93,10 @@ export class LayerStore {
    * Takes an uncompressed layer tar: hashes it, keeps it as a blob and unpacks it, all in
    * one pass. `expectDiffID`, when known (load), is checked before anything is published.
    */
-  async ingest(src: Readable, opts: { parent: string; expectDiffID?: string }): Promise<LayerRecord> {
+  async ingest(src: Readable, opts: { parent: string; expectDiffID?: string } & Durability): Promise<LayerRecord> {
     const tmp = tempPathFor(path.join(this.dir, 'layer'));
     await fs.mkdir(path.join(tmp, 'diff'), { recursive: true });
-    const writer = this.blobs.writer();
+    const writer = this.blobs.writer({ durable: opts.durable });
     const tee = writer.stream();
     const { writable, done } = createUnpacker(path.join(tmp, 'diff'));
     tee.pipe(writable as unknown as NodeJS.WritableStream);
@@ -100,7 +104,7 @@ export class LayerStore {
       const [, unpacked] = await Promise.all([pipeline(src, tee), done]);
       const blob = await writer.commit({ expected: opts.expectDiffID });
       failpoint('import:after-blob');
-      return await this.publish(tmp, { chainID: chainIDOf(opts.parent, blob.digest), diffID: blob.digest, parent: opts.parent, size: unpacked.size });
+      return await this.publish(tmp, { chainID: chainIDOf(opts.parent, blob.digest), diffID: blob.digest, parent: opts.parent, size: unpacked.size }, opts);
     } catch (err) {
       src.destroy();
       tee.destroy();
@@ -116,8 +120,8 @@ export class LayerStore {
    * (commit: the tree is built by `ensureUnpacked` when first needed). `size` is the bytes of
    * regular-file content in the tar, counted by whoever produced it; read after the tar ends.
    */
-  async addTar(src: Readable, opts: { parent: string; size: () => number }): Promise<LayerRecord> {
-    const writer = this.blobs.writer();
+  async addTar(src: Readable, opts: { parent: string; size: () => number } & Durability): Promise<LayerRecord> {
+    const writer = this.blobs.writer({ durable: opts.durable });
     let blob;
     try {
       await pipeline(src, writer.stream());
@@ -134,7 +138,7 @@ export class LayerStore {
     const tmp = tempPathFor(path.join(this.dir, 'layer'));
     await fs.mkdir(tmp);
     try {
-      return await this.publish(tmp, { chainID, diffID: blob.digest, parent: opts.parent, size: opts.size() });
+      return await this.publish(tmp, { chainID, diffID: blob.digest, parent: opts.parent, size: opts.size() }, opts);
     } catch (err) {
       await fs.rm(tmp, { recursive: true, force: true });
       throw err;
@@ -183,8 +187,9 @@ export class LayerStore {
     }
   }
 
-  private async publish(tmp: string, rec: LayerRecord): Promise<LayerRecord> {
-    await writeJsonAtomic(path.join(tmp, 'layer.json'), { version: LAYER_FORMAT_VERSION, ...rec });
+  private async publish(tmp: string, rec: LayerRecord, opts: Durability = {}): Promise<LayerRecord> {
+    const durable = opts.durable ?? true;
+    await writeJsonAtomic(path.join(tmp, 'layer.json'), { version: LAYER_FORMAT_VERSION, ...rec }, { durable });
     const target = path.join(this.dir, hexOf(rec.chainID));
     try {
       await fs.rename(tmp, target);
@@ -195,8 +200,24 @@ export class LayerStore {
       await fs.rm(tmp, { recursive: true, force: true });
       return (await this.get(rec.chainID)) ?? rec;
     }
-    await fsyncDir(this.dir);
+    if (durable) await fsyncDir(this.dir);
     return rec;
+  }
+
+  /**
+   * fsyncs what a layer written with `durable: false` left to the page cache: its blob, its
+   * record and the directories naming them, all at once (one journal commit, not six in a
+   * row). Files already on disk cost next to nothing. The unpacked tree is not synced
+   * here: no writer of layer trees fsyncs them.
+   */
+  async syncLayer(rec: Pick<LayerRecord, 'chainID' | 'diffID'>): Promise<void> {
+    const dir = path.join(this.dir, hexOf(rec.chainID));
+    await Promise.all([fsyncPath(this.blobs.path(rec.diffID)), fsyncPath(path.join(dir, 'layer.json')), fsyncDir(dir)]);
+  }
+
+  /** fsyncs the directories that name layers and blobs (once per batch of syncLayer). */
+  async syncDirs(): Promise<void> {
+    await Promise.all([fsyncDir(this.dir), fsyncDir(this.blobs.dir)]);
   }
 
   async remove(chainID: string): Promise<void> {

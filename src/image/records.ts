@@ -6,11 +6,12 @@
 // Order of writes keeps every tag pointing at a complete image: an image record is
 // written (atomically) before any reference to it, and references are dropped before
 // the record is deleted. `load` also drops references to records that are missing, so
-// a hand-damaged store still opens.
+// a hand-damaged store still opens. A build writes its steps' records without fsync
+// (`durable: false`); one a machine crash left empty or torn is skipped at load, as absent.
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { readJson, writeJsonAtomic } from '../store/index.js';
+import { fsyncDir, fsyncPath, readJson, writeJsonAtomic } from '../store/index.js';
 import { hexOf } from './blobs.js';
 import type { ImageRecord } from './types.js';
 
@@ -42,7 +43,13 @@ export class ImageIndex {
     this.refs.clear();
     for (const name of await fs.readdir(this.dir)) {
       if (!/^[a-f0-9]{64}\.json$/.test(name)) continue;
-      const rec = await readJson<StoredImage & { version?: number }>(path.join(this.dir, name));
+      let rec;
+      try {
+        rec = await readJson<StoredImage & { version?: number }>(path.join(this.dir, name));
+      } catch (err) {
+        if (err instanceof SyntaxError) continue; // torn by a machine crash: never there
+        throw err;
+      }
       if (!rec) continue;
       const { version: _v, ...img } = rec;
       this.images.set(img.id, img);
@@ -56,9 +63,14 @@ export class ImageIndex {
     if (dropped) await this.saveRefs();
   }
 
-  async putImage(img: StoredImage): Promise<void> {
-    await writeJsonAtomic(path.join(this.dir, `${hexOf(img.id)}.json`), { version: FORMAT_VERSION, ...img });
+  async putImage(img: StoredImage, opts: { durable?: boolean } = {}): Promise<void> {
+    await writeJsonAtomic(path.join(this.dir, `${hexOf(img.id)}.json`), { version: FORMAT_VERSION, ...img }, opts);
     this.images.set(img.id, img);
+  }
+
+  /** fsyncs an image's record and this directory (after a `durable: false` putImage). */
+  async syncImage(id: string): Promise<void> {
+    await Promise.all([fsyncPath(path.join(this.dir, `${hexOf(id)}.json`)), fsyncDir(this.dir)]);
   }
 
   async deleteImage(id: string): Promise<void> {

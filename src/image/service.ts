@@ -11,7 +11,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { InvalidArgument, NotFound, msg } from '../errdefs/index.js';
-import { failpoint, KeyedMutex, sweepTemp } from '../store/index.js';
+import { failpoint, fsyncPath, KeyedMutex, sweepTemp } from '../store/index.js';
 import { BlobStore } from './blobs.js';
 import { applyChanges } from './changes.js';
 import { decompressStream } from './decompress.js';
@@ -57,7 +57,7 @@ export interface StoreInternals {
   readonly layers: LayerStore;
   readonly index: ImageIndex;
   /** Records a new image (config bytes become its ID) unless it exists; returns it. */
-  addImage(configBytes: Buffer, opts: { parent: string }): Promise<StoredImage>;
+  addImage(configBytes: Buffer, opts: { parent: string; durable?: boolean }): Promise<StoredImage>;
   /** Points `ref` at `id`, as `docker tag` does. */
   setRef(ref: string, id: string): Promise<void>;
   pin<T>(ids: string[], fn: () => Promise<T>): Promise<T>;
@@ -166,7 +166,7 @@ export class LocalImageService implements ImageService, StoreInternals, ImageIng
     }
   }
 
-  async addImage(configBytes: Buffer, opts: { parent: string }): Promise<StoredImage> {
+  async addImage(configBytes: Buffer, opts: { parent: string; durable?: boolean }): Promise<StoredImage> {
     const config = JSON.parse(configBytes.toString('utf8')) as ImageConfigFile;
     if (config?.rootfs?.type !== 'layers' || !Array.isArray(config.rootfs.diff_ids)) {
       throw new InvalidArgument('invalid image config: rootfs.diff_ids missing');
@@ -174,7 +174,7 @@ export class LocalImageService implements ImageService, StoreInternals, ImageIng
     const digest = `sha256:${createHash('sha256').update(configBytes).digest('hex')}`;
     // Pinned from before the blob exists until the record names it.
     return this.pin([digest], async () => {
-      await this.blobs.putBytes(configBytes);
+      await this.blobs.putBytes(configBytes, { durable: opts.durable });
       return this.lock.run('store', async () => {
         const existing = this.index.images.get(digest);
         if (existing) return existing;
@@ -186,7 +186,7 @@ export class LocalImageService implements ImageService, StoreInternals, ImageIng
         }
         const size = layerSizes.reduce((a, b) => a + b, 0);
         const img: StoredImage = { id: digest, config, size, parent: opts.parent, addedAt: new Date().toISOString(), layerSizes };
-        await this.index.putImage(img);
+        await this.index.putImage(img, { durable: opts.durable });
         return img;
       });
     });
@@ -252,6 +252,7 @@ export class LocalImageService implements ImageService, StoreInternals, ImageIng
     config: ContainerConfigInImage;
     history: HistoryEntry;
     reference?: string;
+    durable?: boolean;
   }): Promise<ImageRecord> {
     const parent = opts.parent ? this.find(opts.parent) : undefined;
     const target = opts.reference ? normalizeReference(opts.reference) : undefined;
@@ -261,8 +262,9 @@ export class LocalImageService implements ImageService, StoreInternals, ImageIng
       let layer: LayerRecord | undefined;
       // With the content size known, only the blob is written now: the tree is unpacked
       // when something first mounts the image (unpackedRootfs).
-      if (opts.diffTar && opts.diffSize) layer = await this.layers.addTar(opts.diffTar, { parent: parentChain, size: opts.diffSize });
-      else if (opts.diffTar) layer = await this.layers.ingest(opts.diffTar, { parent: parentChain });
+      const durable = opts.durable;
+      if (opts.diffTar && opts.diffSize) layer = await this.layers.addTar(opts.diffTar, { parent: parentChain, size: opts.diffSize, durable });
+      else if (opts.diffTar) layer = await this.layers.ingest(opts.diffTar, { parent: parentChain, durable });
       return this.pin(layer ? [layer.chainID, layer.diffID] : [], async () => {
         const now = new Date().toISOString();
         const base: Partial<ImageConfigFile> = parent ? structuredClone(parent.config) : hostPlatform();
@@ -277,11 +279,24 @@ export class LocalImageService implements ImageService, StoreInternals, ImageIng
         };
         if (opts.history.author) config.author = opts.history.author;
         if (opts.history.comment !== undefined) config.comment = opts.history.comment;
-        const img = await this.addImage(Buffer.from(JSON.stringify(config)), { parent: parent?.id ?? '' });
+        const img = await this.addImage(Buffer.from(JSON.stringify(config)), { parent: parent?.id ?? '', durable: opts.durable });
         if (target) await this.setRef(target, img.id);
         return this.index.full(img);
       });
     });
+  }
+
+  async syncImage(imageId: string): Promise<void> {
+    const img = this.find(imageId);
+    const diffIDs = img.config.rootfs.diff_ids;
+    const layers = chainIDs(diffIDs).map((chainID, i) => ({ chainID, diffID: diffIDs[i]! }));
+    // All at once: ext4 folds concurrent fsyncs into one journal commit.
+    await Promise.all([
+      fsyncPath(this.blobs.path(img.id)),
+      this.index.syncImage(img.id),
+      this.layers.syncDirs(),
+      ...layers.map((l) => this.layers.syncLayer(l)),
+    ]);
   }
 
   rootfsLayers(imageId: string): RootfsLayers {

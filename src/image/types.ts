@@ -154,7 +154,14 @@ export interface ImageService {
     config: ContainerConfigInImage;
     history: HistoryEntry;
     reference?: string;
+    /**
+     * false (a build's steps): written atomically but not fsynced, so a kill -9 is safe
+     * and a machine crash may lose the image; `syncImage` makes it durable. Default true.
+     */
+    durable?: boolean;
   }): Promise<ImageRecord>;
+  /** fsyncs everything an image needs (config, record, each layer's blob and record), all at once. */
+  syncImage(imageId: string): Promise<void>;
   /** Removes images no container uses: dangling only unless `all`; filters as Docker's prune. */
   prune(opts: { all: boolean; filters: Record<string, string[]>; inUse: Set<string> }): Promise<{ deleted: ImageDeleteResponseItem[]; spaceReclaimed: number }>;
 }

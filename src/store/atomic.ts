@@ -13,6 +13,16 @@ export function tempPathFor(target: string): string {
   return path.join(path.dirname(target), `${TEMP_MARK}${path.basename(target)}-${randomBytes(6).toString('hex')}`);
 }
 
+/** fsyncs a regular file by path (one written earlier without fsync). */
+export async function fsyncPath(file: string): Promise<void> {
+  const handle = await fs.open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 export async function fsyncDir(dir: string): Promise<void> {
   const handle = await fs.open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {

@@ -1,3 +1,3 @@
-export { writeFileAtomic, writeJsonAtomic, readJson, sweepTemp, fsyncDir, tempPathFor, TEMP_MARK } from './atomic.js';
+export { writeFileAtomic, writeJsonAtomic, readJson, sweepTemp, fsyncDir, fsyncPath, tempPathFor, TEMP_MARK } from './atomic.js';
 export { KeyedMutex } from './lock.js';
 export { failpoint } from './failpoint.js';
