@@ -105,3 +105,12 @@ test('a torn layer record reads as an absent layer; the image over it is dropped
     assert.throws(() => reloaded.resolve(img.id), /No such image/);
   });
 });
+
+test('an image whose config blob a crash left empty is dropped at start', async () => {
+  await withRoot(async (root) => {
+    const id = await build(builder(root, await service(root), [], []), []);
+    await fs.writeFile(path.join(root, 'content', 'blobs', 'sha256', id.slice(7)), '');
+    const images = await service(root);
+    assert.throws(() => images.resolve(id), /No such image/);
+  });
+});

@@ -64,6 +64,9 @@ export interface StoreInternals {
   emit(action: Parameters<ImageEventSink>[0], id: string, attrs?: Record<string, string>): void;
 }
 
+/** sha256 of zero bytes: the one blob that may rightly be empty. */
+const EMPTY_DIGEST = 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
 export class LocalImageService implements ImageService, StoreInternals, ImageIngest {
   readonly root: string;
   readonly blobs: BlobStore;
@@ -86,10 +89,17 @@ export class LocalImageService implements ImageService, StoreInternals, ImageIng
     await this.layers.init();
     for (const d of ['content', 'image', 'layers']) await sweepTemp(path.join(this.root, d));
     await this.index.load();
-    // A record whose layers are gone cannot be used; drop it rather than fail later.
+    // A record whose layers are gone cannot be used; drop it rather than fail later. A build
+    // step's blobs are renamed into place without fsync: after a machine crash one can be
+    // there but empty (delayed allocation): empty is right only for the digest of nothing.
+    const intact = async (digest: string) => digest === EMPTY_DIGEST || (await this.blobs.size(digest).catch(() => 0)) > 0;
     for (const img of [...this.index.images.values()]) {
-      let complete = await this.blobs.has(img.id);
-      for (const c of chainIDs(img.config.rootfs.diff_ids)) complete &&= (await this.layers.get(c)) !== undefined;
+      let complete = await intact(img.id);
+      for (const c of chainIDs(img.config.rootfs.diff_ids)) {
+        if (!complete) break;
+        const layer = await this.layers.get(c);
+        complete = layer !== undefined && (await intact(layer.diffID));
+      }
       if (complete) continue;
       for (const r of this.index.refsOf(img.id)) this.index.refs.delete(r);
       await this.index.saveRefs();
