@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 # apache2-utils (htpasswd) and openssl serve the registry tests; debootstrap makes the debian
 # base image (contrib/mkimage-debian.sh); docker-compose (v1, Python) checks that Debian's
 # compose sees wharf's networks through the API.
-APT_PACKAGES=(runc conmon tini busybox-static iproute2 nftables attr procps tar xz-utils bzip2 zstd ca-certificates gcc libc6-dev docker-registry skopeo apache2-utils openssl debootstrap docker-compose)
+APT_PACKAGES=(runc conmon tini busybox-static iproute2 nftables attr procps tar xz-utils bzip2 zstd ca-certificates gcc libc6-dev docker-registry skopeo apache2-utils openssl debootstrap docker-compose python3-docker)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

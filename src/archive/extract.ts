@@ -151,24 +151,10 @@ class Extraction {
             await this.background(key, openFd(at(parent, base), flags, mode).then((fd) => writeSmallFile(fd, h, own, chunks)));
             return;
           }
-          let fd: number;
-          try {
-            fd = await openFd(at(dir, base), flags, mode);
-          } catch (err) {
-            if (errnoCode(err) !== 'EEXIST') throw err;
-            await clear();
-            fd = await openFd(at(dir, base), flags, mode);
-          }
+          const fd = await retryOnExists(() => openFd(at(dir, base), flags, mode), clear);
           await this.background(key, writeSmallFile(fd, h, own, chunks));
         } else {
-          let fd: number;
-          try {
-            fd = await openFd(at(dir, base), flags, mode);
-          } catch (err) {
-            if (errnoCode(err) !== 'EEXIST') throw err;
-            await clear();
-            fd = await openFd(at(dir, base), flags, mode);
-          }
+          const fd = await retryOnExists(() => openFd(at(dir, base), flags, mode), clear);
           await writeLargeFile(fd, h, own, body);
         }
         return;
@@ -255,13 +241,13 @@ class Extraction {
   }
 }
 
-async function retryOnExists(op: () => Promise<void>, clear: () => Promise<void>): Promise<void> {
+async function retryOnExists<T>(op: () => Promise<T>, clear: () => Promise<void>): Promise<T> {
   try {
-    await op();
+    return await op();
   } catch (err) {
     if (errnoCode(err) !== 'EEXIST') throw err;
     await clear();
-    await op();
+    return await op();
   }
 }
 

@@ -114,3 +114,13 @@ test('an image whose config blob a crash left empty is dropped at start', async 
     assert.throws(() => images.resolve(id), /No such image/);
   });
 });
+
+test('syncImage passes over a layer with no diffID blob (a pulled layer keeps its compressed blob instead)', async () => {
+  await withRoot(async (root) => {
+    const images = await service(root);
+    const img = await images.commitLayer({ parent: '', diffTar: contextTar('x'), config: {}, history: { created_by: 'test' }, durable: false });
+    const diffID = images.resolve(img.id).config.rootfs.diff_ids[0]!;
+    await fs.rm(path.join(root, 'content', 'blobs', 'sha256', diffID.slice(7)));
+    await images.syncImage(img.id);
+  });
+});

@@ -1,7 +1,6 @@
 // `docker pull`: manifest → (platform pick) → config → layers → image record and tags.
 // Layers already present are skipped; the others download `maxConcurrentDownloads` at a
 // time, each streamed through digest verification, decompression and unpacking at once.
-import { Readable } from 'node:stream';
 import { InvalidArgument, NotFound, isKind } from '../errdefs/index.js';
 import { chainIDs } from '../image/layers.js';
 import { decompressStream } from '../image/decompress.js';
@@ -130,7 +129,7 @@ async function pullLayers(
   const todo: number[] = [];
   for (let i = 0; i < manifest.layers.length; i++) {
     const id = shortId(manifest.layers[i]!.digest);
-    if ((await deps.images.hasLayer(o.chains[i]!)) && (await deps.images.hasBlob(o.diffIDs[i]!))) {
+    if ((await deps.images.hasLayer(o.chains[i]!)) && (await deps.images.hasLayerTar(o.diffIDs[i]!))) {
       o.progress({ status: 'Already exists', progressDetail: {}, id });
     } else {
       o.progress({ status: 'Pulling fs layer', progressDetail: {}, id });
@@ -171,9 +170,11 @@ async function pullLayer(
   if (o.signal.aborted) throw o.signal.reason ?? new Error('aborted');
   const bar = new LayerProgress(o.progress, shortId(desc.digest), 'Downloading', desc.size);
   // An uncompressed layer is its own diffID blob: the image store keeps it, no copy here.
-  // blobStream verifies the digest before its stream ends, and `keep` commits only after
-  // that end: it need not hash the same bytes again.
-  const keep = desc.digest === o.diffID || (await deps.meta.blobs.has(desc.digest)) ? undefined : deps.meta.blobs.writer({ verified: desc.digest });
+  // A compressed one is kept as it came, in the image store, and stands for the layer's tar
+  // there (no uncompressed copy is written; push sends it back unchanged). blobStream
+  // verifies the digest before its stream ends, and `keep` commits only after that end (and
+  // after the tar matched its diffID): it need not hash the same bytes again.
+  const keep = desc.digest === o.diffID ? undefined : deps.images.compressedLayerWriter(desc.digest);
   const src = blobStream(repo, desc, {
     signal: o.signal,
     onBytes: (n) => bar.update(n),
@@ -182,9 +183,9 @@ async function pullLayer(
   const onAbort = () => src.destroy(new Error('pull cancelled'));
   o.signal.addEventListener('abort', onAbort);
   try {
-    const tar = await decompressFor(src);
-    await deps.images.ingestLayer(tar, { parent: o.parent, expectDiffID: o.diffID });
-    if (keep) await keep.commit({ expected: desc.digest, size: desc.size });
+    const { stream: tar, compression } = await decompressStream(src);
+    const compressed = keep && { digest: desc.digest, mediaType: desc.mediaType, compression, commit: () => keep.commit({ expected: desc.digest, size: desc.size }) };
+    await deps.images.ingestLayer(tar, { parent: o.parent, expectDiffID: o.diffID, compressed });
   } catch (err) {
     await keep?.abort();
     src.destroy();
@@ -197,10 +198,4 @@ async function pullLayer(
   bar.status('Download complete');
   o.progress({ status: 'Extracting', progressDetail: { current: desc.size, total: desc.size }, progress: progressBar(desc.size, desc.size), id: shortId(desc.digest) });
   bar.status('Pull complete');
-}
-
-/** By magic bytes rather than media type: some registries label layers loosely. */
-async function decompressFor(src: Readable): Promise<Readable> {
-  const { stream } = await decompressStream(src);
-  return stream;
 }

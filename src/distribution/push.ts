@@ -94,10 +94,15 @@ async function blobExists(repo: Repository, digest: string): Promise<boolean> {
   throw registryError(res.status, '', `checking blob ${digest}`);
 }
 
-/** Where a blob's bytes are: our copy of a compressed blob, or the image store's layer tar. */
+/**
+ * Where a blob's bytes are: our copy of a compressed blob (a manifest we made; older stores
+ * kept pulled ones here too), or the image store's blob (a pulled layer's compressed blob,
+ * or an uncompressed layer's tar, named by its diffID).
+ */
 async function blobSource(deps: DistributionDeps, desc: Descriptor, diffID: string): Promise<BlobSource | undefined> {
   if (await deps.meta.blobs.has(desc.digest)) return { open: () => deps.meta.blobs.open(desc.digest) };
-  if (desc.digest === diffID && (await deps.images.hasBlob(diffID))) return { open: () => deps.images.openLayerTar(diffID) };
+  if (await deps.images.hasBlob(desc.digest)) return { open: () => deps.images.openBlob(desc.digest) };
+  if (desc.digest === diffID && (await deps.images.hasLayerTar(diffID))) return { open: () => deps.images.openLayerTar(diffID) };
   return undefined;
 }
 

@@ -213,7 +213,13 @@ export class ContainerService {
     const rec = this.get(ref);
     const rootfs = rootfsPaths(this.deps.store.containerDir(rec.spec.id));
     const mountedHere = !isActive(rec.state);
-    if (mountedHere) await mountRootfs((await this.deps.images.unpackedRootfs(rec.spec.imageId)).lowerDirs, rootfs);
+    const locks = this.lifecycle.locks;
+    // Under the container's lock, as start, rm and cp mount and unmount: a `rm` sent the
+    // moment the export's body ends must not race its unmount.
+    if (mountedHere) {
+      const { lowerDirs } = await this.deps.images.unpackedRootfs(rec.spec.imageId);
+      await locks.run(rec.spec.id, () => mountRootfs(lowerDirs, rootfs));
+    }
     // Docker's export names entries "bin/", ".dockerenv", …: no "./" prefix, no root entry.
     const top = (await readdir(rootfs.merged)).sort();
     const tar = spawn('tar', ['--numeric-owner', '--xattrs', '-C', rootfs.merged, '-cf', '-', ...(top.length ? ['--', ...top] : ['-T', '/dev/null'])], { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -222,7 +228,11 @@ export class ContainerService {
       stream: tar.stdout,
       done: async () => {
         if (tar.exitCode === null) await new Promise((r) => tar.once('close', r));
-        if (mountedHere && !isActive(rec.state)) await unmountRootfs(rootfs).catch(() => undefined);
+        if (mountedHere) {
+          await locks.run(rec.spec.id, async () => {
+            if (!isActive(rec.state)) await unmountRootfs(rootfs).catch(() => undefined);
+          });
+        }
       },
     };
   }

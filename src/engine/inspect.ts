@@ -107,7 +107,10 @@ export function summarizeContainer(rec: ContainerRecord, imageDisplay: string, s
     Command: commandText(rec),
     Created: Math.floor(Date.parse(rec.spec.created) / 1000),
     Ports: summaryPorts(rec),
-    ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),
+    // The list's sizes are plain int64s with omitempty in Docker's types: a 0 is left out
+    // (inspect's are pointers, so its 0 stays).
+    ...(sizes?.rw ? { SizeRw: sizes.rw } : {}),
+    ...(sizes?.rootFs ? { SizeRootFs: sizes.rootFs } : {}),
     Labels: rec.spec.config.Labels ?? {},
     State: rec.state.status,
     Status: statusText(rec),

@@ -52,9 +52,13 @@ export async function unmountRootfs(p: RootfsPaths): Promise<void> {
   if (!(await isMounted(p.merged))) return;
   try {
     await run('umount', [p.merged]);
-  } catch {
+  } catch (err) {
+    // Someone else's unmount won the race: the goal is reached.
+    if (!(await isMounted(p.merged))) return;
     // Busy (an exec or cp still inside): detach it, the kernel frees it when the last user goes.
-    await run('umount', ['-l', p.merged]);
+    await run('umount', ['-l', p.merged]).catch(async (lazyErr: unknown) => {
+      if (await isMounted(p.merged)) throw lazyErr ?? err;
+    });
   }
 }
 

@@ -194,9 +194,9 @@ async function ensureLayer(
   staged: StagedFiles,
   l: { diffID: string; parent: string; chainID: string; layerPath: string },
 ): Promise<void> {
-  if ((await store.layers.get(l.chainID)) && (await store.blobs.has(l.diffID))) return;
+  if ((await store.layers.get(l.chainID)) && (await store.layers.tars.has(l.diffID))) return;
   const f = staged.get(l.layerPath);
-  if (await store.blobs.has(l.diffID)) {
+  if (await store.layers.tars.has(l.diffID)) {
     await store.layers.ensureFromBlob(l.diffID, l.parent);
     return;
   }

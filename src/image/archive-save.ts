@@ -34,14 +34,15 @@ export async function saveArchive(store: SaveSource, names: string[], out: Writa
   const epoch = new Date(0);
   const addBytes = (name: string, data: Buffer, mtime = epoch) =>
     new Promise<void>((resolve, reject) => pack.entry({ name, mode: 0o644, mtime }, data, (err) => (err ? reject(err) : resolve())));
-  const addBlobFile = async (digest: string, mtime: Date) => {
+  // Layer tars through `layers.tars`: a pulled layer's is decompressed from its kept blob.
+  const addBlobFile = async (digest: string, mtime: Date, kind: 'layer' | 'config') => {
     const name = `blobs/sha256/${hexOf(digest)}`;
     if (written.has(name)) return;
     written.add(name);
-    const size = await store.blobs.size(digest);
+    const size = kind === 'layer' ? await store.layers.tars.size(digest) : await store.blobs.size(digest);
     await new Promise<void>((resolve, reject) => {
       const entry = pack.entry({ name, size, mode: 0o644, mtime }, (err) => (err ? reject(err) : resolve()));
-      copyInto(store.blobs.open(digest), entry).catch((err: Error) => {
+      copyInto(kind === 'layer' ? store.layers.tars.open(digest) : store.blobs.open(digest), entry).catch((err: Error) => {
         entry.destroy(err);
         reject(err);
       });
@@ -62,10 +63,10 @@ export async function saveArchive(store: SaveSource, names: string[], out: Writa
       const created = img.config.created ? new Date(img.config.created) : epoch;
       const layerDescs = [];
       for (const diffID of img.config.rootfs.diff_ids) {
-        await addBlobFile(diffID, created);
-        layerDescs.push({ mediaType: MT_LAYER, digest: diffID, size: await store.blobs.size(diffID) });
+        await addBlobFile(diffID, created, 'layer');
+        layerDescs.push({ mediaType: MT_LAYER, digest: diffID, size: await store.layers.tars.size(diffID) });
       }
-      await addBlobFile(id, created);
+      await addBlobFile(id, created, 'config');
       const platform = { architecture: img.config.architecture, os: img.config.os, ...(img.config.variant ? { variant: img.config.variant } : {}) };
       const ociManifest = Buffer.from(
         JSON.stringify({

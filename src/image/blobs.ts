@@ -194,8 +194,9 @@ export class BlobWriter {
     // A write still in flight fails once the file is destroyed; nobody listens by then,
     // and an unheard 'error' would be an uncaught exception in the daemon.
     this.file.on('error', () => {});
-    // An open still in flight creates the temp file after destroy(); remove it once closed.
-    const closed = new Promise<void>((resolve) => (this.file.closed ? resolve() : this.file.once('close', () => resolve())));
+    // The temp file may still be being opened (createWriteStream opens in the background):
+    // removing it before the stream has closed would let the open create it afterwards.
+    const closed = this.file.closed ? Promise.resolve() : new Promise<void>((resolve) => this.file.once('close', () => resolve()));
     this.file.destroy();
     await closed;
     await fs.rm(this.tmp, { force: true });

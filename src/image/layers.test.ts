@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { BlobStore } from './blobs.js';
 import { chainIDOf, LayerStore } from './layers.js';
 
@@ -80,5 +82,56 @@ test('addTar of a failing stream leaves no blob, layer or temp file', async () =
     await assert.rejects(layers.addTar(src, { parent: '', size: () => 0 }), /boom/);
     assert.deepEqual(await fs.readdir(layers.dir), []);
     assert.deepEqual(await fs.readdir(path.join(root, 'content/blobs/sha256')), []);
+  });
+});
+
+/** What a pull does: the compressed bytes go to a blob writer, their gunzip to `ingest`. */
+async function ingestKeptCompressed(layers: LayerStore, blobs: BlobStore, bytes: Buffer, expectDiffID: string) {
+  const gz = gzipSync(bytes);
+  const digest = `sha256:${createHash('sha256').update(gz).digest('hex')}`;
+  const keep = blobs.writer({ verified: digest });
+  await keep.write(gz);
+  const compressed = { digest, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', compression: 'gzip' as const, commit: () => keep.commit({ expected: digest, size: gz.length }) };
+  try {
+    return { digest, rec: await layers.ingest(Readable.from([bytes]), { parent: '', expectDiffID, compressed }) };
+  } catch (err) {
+    await keep.abort();
+    throw err;
+  }
+}
+
+test('ingest with a kept compressed blob: no uncompressed tar blob; tars.open/size give the tar back', async () => {
+  await withStore(async (layers, root) => {
+    const bytes = await tarBytes({ 'a.txt': 'alpha' });
+    const diffID = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const blobs = new BlobStore(root);
+    const { digest, rec } = await ingestKeptCompressed(layers, blobs, bytes, diffID);
+    assert.equal(rec.diffID, diffID);
+    assert.deepEqual(await fs.readdir(path.join(root, 'content/blobs/sha256')), [digest.slice(7)]);
+    assert.equal(await layers.tars.has(diffID), true);
+    assert.equal(await layers.tars.size(diffID), bytes.length);
+    const chunks: Buffer[] = [];
+    for await (const c of layers.tars.open(diffID)) chunks.push(c as Buffer);
+    assert.equal(Buffer.concat(chunks).equals(bytes), true);
+    // Lazy unpack reads the same way (the tree is removed to force it).
+    await fs.rm(layers.diffDir(rec.chainID), { recursive: true });
+    const again = new LayerStore(root, blobs);
+    await again.ensureUnpacked(rec.chainID);
+    assert.equal(await fs.readFile(path.join(again.diffDir(rec.chainID), 'a.txt'), 'utf8'), 'alpha');
+    assert.deepEqual(await layers.tars.blobsOf([diffID]), [digest]);
+  });
+});
+
+test('ingest with a kept compressed blob refuses a tar that does not match its diffID and keeps nothing', async () => {
+  await withStore(async (layers, root) => {
+    const bytes = await tarBytes({ 'a.txt': 'alpha' });
+    const blobs = new BlobStore(root);
+    await assert.rejects(ingestKeptCompressed(layers, blobs, bytes, 'sha256:' + 'b'.repeat(64)), /digest mismatch/);
+    assert.deepEqual(await fs.readdir(path.join(root, 'content/blobs/sha256')), []);
+    assert.deepEqual(await fs.readdir(layers.dir), []);
+    assert.deepEqual(await layers.tars.list(), []);
+    await assert.rejects(async () => {
+      for await (const _ of layers.tars.open('sha256:' + 'b'.repeat(64))) void _;
+    }, /not in the store/);
   });
 });

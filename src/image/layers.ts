@@ -8,7 +8,9 @@
 //   layers/.wharf-tmp-*                a layer being unpacked or being deleted
 // A layer directory is built under a temp name and published by one rename, so it is
 // complete or absent; deletion renames it back to a temp name first, for the same reason.
-// The uncompressed layer tar is kept as a blob (content/blobs/sha256/<diffID hex>) for save.
+// The uncompressed layer tar is kept as a blob (content/blobs/sha256/<diffID hex>) for save,
+// except for a pulled layer, whose tar is its kept compressed blob (layer-tars.ts); read a
+// layer's tar through `tars.open` only.
 // A committed layer is recorded with its blob only (`addTar`): its tree is unpacked from the
 // blob the first time something mounts it (`ensureUnpacked`), into a temp directory that
 // one rename publishes as `diff/`, so `diff/` too is complete or absent. Write order: blob,
@@ -23,8 +25,10 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { failpoint, fsyncDir, fsyncPath, KeyedMutex, readJson, tempPathFor, writeJsonAtomic } from '../store/index.js';
-import { errnoCode, Internal } from '../errdefs/index.js';
-import { hexOf, type BlobStore, type Durability } from './blobs.js';
+import { errnoCode, Internal, InvalidArgument } from '../errdefs/index.js';
+import { DigestingStream, hexOf, type BlobStore, type Durability } from './blobs.js';
+import type { Compression } from './decompress.js';
+import { LayerTars } from './layer-tars.js';
 import { markTopDirectory } from './spread.js';
 import { createUnpacker, unpackTar } from './unpack.js';
 
@@ -37,6 +41,19 @@ export interface LayerRecord {
   parent: string;
   /** Bytes of file content in this layer. */
   size: number;
+}
+
+/**
+ * A pulled layer's compressed blob, being written by the caller as the tar streams in. Its
+ * tar is then not stored uncompressed: `commit` (which must have verified the blob's
+ * digest by the time the tar ended) runs once the tar matched its diffID, before the
+ * layer is published.
+ */
+export interface KeptCompressed {
+  digest: string;
+  mediaType: string;
+  compression: Compression;
+  commit(): Promise<unknown>;
 }
 
 export function chainIDOf(parentChainID: string, diffID: string): string {
@@ -61,11 +78,14 @@ export class LayerStore {
   private readonly unpacking = new KeyedMutex();
   /** Chain IDs known to have their tree on disk (saves a stat per layer per mount). */
   private readonly unpacked = new Set<string>();
+  /** Every layer tar is read through here (a blob by diffID, or a compressed blob). */
+  readonly tars: LayerTars;
   constructor(
     root: string,
     private readonly blobs: BlobStore,
   ) {
     this.dir = path.join(root, 'layers');
+    this.tars = new LayerTars(root, blobs);
   }
 
   async init(): Promise<void> {
@@ -91,25 +111,36 @@ export class LayerStore {
 
   /**
    * Takes an uncompressed layer tar: hashes it, keeps it as a blob and unpacks it, all in
-   * one pass. `expectDiffID`, when known (load), is checked before anything is published.
+   * one pass. `expectDiffID`, when known (load, pull), is checked before anything is
+   * published. With `compressed` (pull), the tar is hashed but not kept: see KeptCompressed.
    */
-  async ingest(src: Readable, opts: { parent: string; expectDiffID?: string } & Durability): Promise<LayerRecord> {
+  async ingest(src: Readable, opts: { parent: string; expectDiffID?: string; compressed?: KeptCompressed } & Durability): Promise<LayerRecord> {
+    if (opts.compressed && !opts.expectDiffID) throw new Internal('a layer kept compressed needs its diffID to verify');
     const tmp = tempPathFor(path.join(this.dir, 'layer'));
     await fs.mkdir(path.join(tmp, 'diff'), { recursive: true });
-    const writer = this.blobs.writer({ durable: opts.durable });
-    const tee = writer.stream();
+    const writer = opts.compressed ? undefined : this.blobs.writer({ durable: opts.durable });
+    const tee = writer ? writer.stream() : new DigestingStream();
     const { writable, done } = createUnpacker(path.join(tmp, 'diff'));
     tee.pipe(writable as unknown as NodeJS.WritableStream);
     try {
       const [, unpacked] = await Promise.all([pipeline(src, tee), done]);
-      const blob = await writer.commit({ expected: opts.expectDiffID });
+      let diffID: string;
+      if (writer) {
+        diffID = (await writer.commit({ expected: opts.expectDiffID })).digest;
+      } else {
+        diffID = tee.digest();
+        if (diffID !== opts.expectDiffID) throw new InvalidArgument(`digest mismatch: expected ${opts.expectDiffID}, got ${diffID}`);
+        const c = opts.compressed!;
+        await c.commit();
+        await this.tars.record({ diffID, size: tee.size, blob: c.digest, mediaType: c.mediaType, compression: c.compression });
+      }
       failpoint('import:after-blob');
-      return await this.publish(tmp, { chainID: chainIDOf(opts.parent, blob.digest), diffID: blob.digest, parent: opts.parent, size: unpacked.size }, opts);
+      return await this.publish(tmp, { chainID: chainIDOf(opts.parent, diffID), diffID, parent: opts.parent, size: unpacked.size }, opts);
     } catch (err) {
       src.destroy();
       tee.destroy();
       writable.destroy();
-      await writer.abort();
+      await writer?.abort();
       await fs.rm(tmp, { recursive: true, force: true });
       throw err;
     }
@@ -159,7 +190,7 @@ export class LayerStore {
       const tmp = tempPathFor(path.join(this.dir, 'diff'));
       await fs.mkdir(tmp);
       try {
-        await unpackTar(this.blobs.open(rec.diffID), tmp);
+        await unpackTar(this.tars.open(rec.diffID), tmp);
         failpoint('layer:before-unpack-publish');
         await fs.rename(tmp, diff);
       } catch (err) {
@@ -171,7 +202,7 @@ export class LayerStore {
     });
   }
 
-  /** Unpacks a layer whose tar is already a blob (named by its diffID), unless present. */
+  /** Unpacks a layer whose tar is already in the store (`tars.has`), unless present. */
   async ensureFromBlob(diffID: string, parent: string): Promise<LayerRecord> {
     const chainID = chainIDOf(parent, diffID);
     const existing = await this.get(chainID);
@@ -179,7 +210,7 @@ export class LayerStore {
     const tmp = tempPathFor(path.join(this.dir, 'layer'));
     await fs.mkdir(path.join(tmp, 'diff'), { recursive: true });
     try {
-      const { size } = await unpackTar(this.blobs.open(diffID), path.join(tmp, 'diff'));
+      const { size } = await unpackTar(this.tars.open(diffID), path.join(tmp, 'diff'));
       return await this.publish(tmp, { chainID, diffID, parent, size });
     } catch (err) {
       await fs.rm(tmp, { recursive: true, force: true });
@@ -212,7 +243,11 @@ export class LayerStore {
    */
   async syncLayer(rec: Pick<LayerRecord, 'chainID' | 'diffID'>): Promise<void> {
     const dir = path.join(this.dir, hexOf(rec.chainID));
-    await Promise.all([fsyncPath(this.blobs.path(rec.diffID)), fsyncPath(path.join(dir, 'layer.json')), fsyncDir(dir)]);
+    // No diffID blob: a pulled layer, whose tar is its compressed blob, written durably.
+    const blob = fsyncPath(this.blobs.path(rec.diffID)).catch((err: unknown) => {
+      if (errnoCode(err) !== 'ENOENT') throw err;
+    });
+    await Promise.all([blob, fsyncPath(path.join(dir, 'layer.json')), fsyncDir(dir)]);
   }
 
   /** fsyncs the directories that name layers and blobs (once per batch of syncLayer). */

@@ -23,7 +23,8 @@ import {
   removeRefConflict,
   type ConflictMask,
 } from './delete.js';
-import { chainIDs, LayerStore, type LayerRecord } from './layers.js';
+import { chainIDs, LayerStore, type KeptCompressed, type LayerRecord } from './layers.js';
+import type { BlobWriter } from './blobs.js';
 import { ImageIndex, type StoredImage } from './records.js';
 import { formatFamiliar, normalizeReference, parseNormalizedNamed, parseReference, familiarName } from '../reference/reference.js';
 import { loadArchive } from './archive-load.js';
@@ -92,13 +93,15 @@ export class LocalImageService implements ImageService, StoreInternals, ImageIng
     // A record whose layers are gone cannot be used; drop it rather than fail later. A build
     // step's blobs are renamed into place without fsync: after a machine crash one can be
     // there but empty (delayed allocation): empty is right only for the digest of nothing.
-    const intact = async (digest: string) => digest === EMPTY_DIGEST || (await this.blobs.size(digest).catch(() => 0)) > 0;
+    // (A pulled layer has no diffID blob at all: its tar is its compressed blob, layer-tars.ts.)
+    const blobSize = (digest: string) => this.blobs.size(digest).catch(() => undefined);
+    const torn = async (digest: string) => digest !== EMPTY_DIGEST && (await blobSize(digest)) === 0;
     for (const img of [...this.index.images.values()]) {
-      let complete = await intact(img.id);
+      let complete = (await blobSize(img.id)) !== undefined && !(await torn(img.id));
       for (const c of chainIDs(img.config.rootfs.diff_ids)) {
         if (!complete) break;
         const layer = await this.layers.get(c);
-        complete = layer !== undefined && (await intact(layer.diffID));
+        complete = layer !== undefined && !(await torn(layer.diffID));
       }
       if (complete) continue;
       for (const r of this.index.refsOf(img.id)) this.index.refs.delete(r);
@@ -206,12 +209,24 @@ export class LocalImageService implements ImageService, StoreInternals, ImageIng
     return (await this.layers.get(chainID)) !== undefined;
   }
 
-  async ingestLayer(tar: Readable, opts: { parent: string; expectDiffID: string }): Promise<void> {
+  async ingestLayer(tar: Readable, opts: { parent: string; expectDiffID: string; compressed?: KeptCompressed }): Promise<void> {
     await this.layers.ingest(tar, opts);
   }
 
+  compressedLayerWriter(digest: string): BlobWriter {
+    return this.blobs.writer({ verified: digest });
+  }
+
   openLayerTar(diffID: string): Readable {
-    return this.blobs.open(diffID);
+    return this.layers.tars.open(diffID);
+  }
+
+  hasLayerTar(diffID: string): Promise<boolean> {
+    return this.layers.tars.has(diffID);
+  }
+
+  openBlob(digest: string): Readable {
+    return this.blobs.open(digest);
   }
 
   hasBlob(digest: string): Promise<boolean> {
@@ -426,11 +441,15 @@ export class LocalImageService implements ImageService, StoreInternals, ImageIng
   private async collectGarbage(candidates?: { layers: string[]; blobs: string[] }): Promise<{ layers: string[]; bytes: number }> {
     const liveLayers = new Set<string>();
     const liveBlobs = new Set<string>();
+    const liveDiffs = new Set<string>();
     for (const img of this.index.images.values()) {
       liveBlobs.add(img.id);
-      for (const d of img.config.rootfs.diff_ids) liveBlobs.add(d);
+      for (const d of img.config.rootfs.diff_ids) liveDiffs.add(d);
       for (const c of chainIDs(img.config.rootfs.diff_ids)) liveLayers.add(c);
     }
+    for (const d of liveDiffs) liveBlobs.add(d);
+    // A pulled layer's compressed blob lives as long as its diffID does.
+    for (const b of await this.layers.tars.blobsOf(liveDiffs)) liveBlobs.add(b);
     const removed: string[] = [];
     let bytes = 0;
     // Top layers first, so the Deleted list reads like Docker's (image, then its layers).
@@ -446,6 +465,14 @@ export class LocalImageService implements ImageService, StoreInternals, ImageIng
       bytes += rec?.size ?? 0;
       await this.layers.remove(c);
       removed.push(c);
+    }
+    // Record first, then its blob: a crash between leaves an unnamed blob, collected at start.
+    for (const d of candidates ? candidates.blobs : await this.layers.tars.list()) {
+      if (liveBlobs.has(d) || this.pinned.has(d)) continue;
+      const rec = await this.layers.tars.compressed(d);
+      if (!rec) continue;
+      await this.layers.tars.remove(d);
+      if (!liveBlobs.has(rec.blob) && !this.pinned.has(rec.blob)) await this.blobs.remove(rec.blob);
     }
     for (const b of candidates ? candidates.blobs : await this.blobs.list()) {
       if (liveBlobs.has(b) || this.pinned.has(b)) continue;

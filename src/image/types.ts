@@ -9,6 +9,8 @@
 // sweep removes; a half-made image is never visible.
 
 import type { Readable, Writable } from 'node:stream';
+import type { BlobWriter } from './blobs.js';
+import type { KeptCompressed } from './layers.js';
 
 /** OCI image config (application/vnd.oci.image.config.v1+json), Docker's extra fields allowed. */
 export interface ImageConfigFile {
@@ -173,13 +175,20 @@ export interface ImageService {
 export interface ImageIngest {
   hasLayer(chainID: string): Promise<boolean>;
   /**
-   * Unpacks an uncompressed layer tar (kept as the blob named by its diffID); the tar's
-   * digest is checked against `expectDiffID` before the layer is published.
+   * Unpacks an uncompressed layer tar; the tar's digest is checked against `expectDiffID`
+   * before the layer is published. The tar is kept as the blob named by its diffID unless
+   * `compressed` names the compressed blob (from `compressedLayerWriter`) that stands for it.
    */
-  ingestLayer(tar: Readable, opts: { parent: string; expectDiffID: string }): Promise<void>;
-  /** The uncompressed tar of a layer, by diffID. */
+  ingestLayer(tar: Readable, opts: { parent: string; expectDiffID: string; compressed?: KeptCompressed }): Promise<void>;
+  /** A writer for a pulled layer's compressed blob; the caller verifies `digest` as it streams. */
+  compressedLayerWriter(digest: string): BlobWriter;
+  /** The uncompressed tar of a layer, by diffID (decompressed when kept compressed). */
   openLayerTar(diffID: string): Readable;
+  /** Is the tar of `diffID` in the store, in either form? */
+  hasLayerTar(diffID: string): Promise<boolean>;
   hasBlob(digest: string): Promise<boolean>;
+  /** A blob's bytes as stored (a pulled layer's compressed blob, for push). */
+  openBlob(digest: string): Readable;
   /** The image's config bytes exactly as stored (its ID is their digest). */
   configBytes(imageId: string): Promise<Buffer>;
   /** Records an image whose layers are all in, then points each of `references` at it. */

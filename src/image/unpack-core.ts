@@ -44,7 +44,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { InvalidArgument, Internal, errnoCode } from '../errdefs/index.js';
-import { entryComponents } from '../archive/tar-names.js';
+import { entryComponents, type TarHeader } from '../archive/tar-names.js';
 
 const WHITEOUT_PREFIX = '.wh.';
 const WHITEOUT_META_PREFIX = '.wh..wh.';
@@ -57,19 +57,7 @@ export interface UnpackResult {
 }
 
 /** tar-stream's header as the unpacker reads it. */
-export interface EntryHeader {
-  name: string;
-  type?: string | null;
-  mode?: number | null;
-  uid?: number | null;
-  gid?: number | null;
-  size?: number | null;
-  mtime?: Date | null;
-  linkname?: string | null;
-  devmajor?: number | null;
-  devminor?: number | null;
-  pax?: Record<string, string> | null;
-}
+export type EntryHeader = TarHeader;
 
 /** One tar entry: its header and its body (tar-stream's entry stream). */
 export type TarEntry = AsyncIterable<Buffer> & { header: EntryHeader; resume(): unknown };

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { errorLine, withoutIds, writeContext } from './build-helpers.js';
 import { startDaemon, type TestDaemon } from './harness.js';
 
 /** What the test server serves, by path; a file's Last-Modified only where given. */
@@ -34,23 +35,13 @@ describe('build: ADD <url>', () => {
   tarball.write('file.txt', 0);
   tarball.write('ustar\x0000', 257, 'latin1');
 
-  const context = async (name: string, files: Record<string, string>) => {
-    const dir = path.join(scratch, name);
-    for (const [f, text] of Object.entries(files)) {
-      await fs.mkdir(path.dirname(path.join(dir, f)), { recursive: true });
-      await fs.writeFile(path.join(dir, f), text);
-    }
-    return dir;
-  };
+  const context = (name: string, files: Record<string, string>) => writeContext(scratch, name, files);
   const build = (args: string[]) => d.docker(['build', ...args], { timeoutMs: 120_000 });
   const ok = async (args: string[]) => {
     const r = await d.docker(args);
     assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
-  const ids = (s: string) => s.replace(/^Sending build context[^\n]*\n/, '').replace(/[0-9a-f]{12}\b/g, '<id>');
-  /** The daemon's error line of a failed build (the CLI prints a deprecation notice first). */
-  const errorLine = (stderr: string) => stderr.trim().split('\n').at(-1);
 
   before(async () => {
     process.env.DOCKER_BUILDKIT = '0';
@@ -110,7 +101,7 @@ describe('build: ADD <url>', () => {
       ' ---> Running in <id>',
       '',
     ].join('\n');
-    assert.ok(ids(r.stdout).startsWith(head), ids(r.stdout));
+    assert.ok(withoutIds(r.stdout).startsWith(head), withoutIds(r.stdout));
     const lines = r.stdout.split('\n');
     const stat = lines.slice(lines.findIndex((l) => l.startsWith('/d/file.txt')), lines.findIndex((l) => l.startsWith('/c/given.bin')) + 1);
     assert.deepEqual(stat, ['/d/file.txt 600 0:0 13 0', '/t/arch.tar 600 0:0 10240 0', '/named 600 0:0 7 0', '/lm 600 0:0 3 1445412480', '/c/given.bin 600 1:2 9 0']);
@@ -193,7 +184,7 @@ describe('build: ADD <url>', () => {
       const r = await build([dir]);
       assert.equal(r.code, 1, `${line}: ${r.stdout}`);
       // The name is checked after the download, whose end prints an empty line (as Docker's).
-      assert.equal(ids(r.stdout), `Step 1/2 : FROM busybox\n ---> <id>\nStep 2/2 : ${line}\n${line.includes('noname') ? '\n' : ''}`);
+      assert.equal(withoutIds(r.stdout), `Step 1/2 : FROM busybox\n ---> <id>\nStep 2/2 : ${line}\n${line.includes('noname') ? '\n' : ''}`);
       assert.equal(errorLine(r.stderr), message);
     }
     assert.equal(await ok(['ps', '-aq']), '');

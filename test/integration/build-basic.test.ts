@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeContext } from './build-helpers.js';
 import { startDaemon, type TestDaemon } from './harness.js';
 
 describe('build', () => {
@@ -14,14 +15,7 @@ describe('build', () => {
   let scratch: string;
 
   /** A context dir with these files; returns its path. */
-  const context = async (name: string, files: Record<string, string>) => {
-    const dir = path.join(scratch, name);
-    for (const [f, text] of Object.entries(files)) {
-      await fs.mkdir(path.dirname(path.join(dir, f)), { recursive: true });
-      await fs.writeFile(path.join(dir, f), text);
-    }
-    return dir;
-  };
+  const context = (name: string, files: Record<string, string>) => writeContext(scratch, name, files);
   const build = (args: string[], cli: 'docker' | 'wharf' = 'docker', input?: string) => d[cli](['build', ...args], { timeoutMs: 120_000, ...(input !== undefined ? { input } : {}) });
   const ok = async (args: string[], cli: 'docker' | 'wharf' = 'docker') => {
     const r = await d[cli](args);

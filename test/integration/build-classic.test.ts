@@ -12,28 +12,20 @@ import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { errorLine, withoutIds, writeContext } from './build-helpers.js';
 import { startDaemon, type TestDaemon } from './harness.js';
 
 describe('build: classic builder parity', () => {
   let d: TestDaemon;
   let scratch: string;
 
-  const context = async (name: string, files: Record<string, string>) => {
-    const dir = path.join(scratch, name);
-    for (const [f, text] of Object.entries(files)) {
-      await fs.mkdir(path.dirname(path.join(dir, f)), { recursive: true });
-      await fs.writeFile(path.join(dir, f), text);
-    }
-    return dir;
-  };
+  const context = (name: string, files: Record<string, string>) => writeContext(scratch, name, files);
   const build = (args: string[], input?: string | Buffer) => d.docker(['build', ...args], { timeoutMs: 120_000, ...(input !== undefined ? { input } : {}) });
   const ok = async (args: string[]) => {
     const r = await d.docker(args);
     assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
-  const ids = (s: string) => s.replace(/^Sending build context[^\n]*\n/, '').replace(/[0-9a-f]{12}\b/g, '<id>');
-  const errorLine = (stderr: string) => stderr.trim().split('\n').at(-1);
   const BUILDKIT = 'option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled';
 
   before(async () => {
@@ -51,7 +43,7 @@ describe('build: classic builder parity', () => {
       const dir = await context(`runflag-${flag}`, { Dockerfile: `FROM busybox\n${line}\n` });
       const r = await build([dir]);
       assert.equal(r.code, 1, r.stdout);
-      assert.equal(ids(r.stdout), `Step 1/2 : FROM busybox\n ---> <id>\nStep 2/2 : ${line}\n`);
+      assert.equal(withoutIds(r.stdout), `Step 1/2 : FROM busybox\n ---> <id>\nStep 2/2 : ${line}\n`);
       assert.equal(errorLine(r.stderr), `the --${flag} ${BUILDKIT}`);
     }
     assert.equal(await ok(['ps', '-aq']), '');
@@ -93,7 +85,7 @@ describe('build: classic builder parity', () => {
     const r = await build(['--no-cache', '-t', 'argsub', '--build-arg', 'V=9', dir]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(
-      ids(r.stdout),
+      withoutIds(r.stdout),
       [
         'Step 1/5 : ARG B=busybox',
         'Step 2/5 : FROM $B', ' ---> <id>',
@@ -113,7 +105,7 @@ describe('build: classic builder parity', () => {
     const r = await build(['--build-arg', 'HTTP_PROXY=http://p:1', '--build-arg', 'no_proxy=x', '--no-cache', '-t', 'proxy', dir]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(
-      ids(r.stdout),
+      withoutIds(r.stdout),
       [
         'Step 1/4 : FROM busybox', ' ---> <id>',
         'Step 2/4 : RUN echo "p=$HTTP_PROXY n=$no_proxy"', ' ---> Running in <id>', 'p=http://p:1 n=x', 'Removing intermediate container <id>', ' ---> <id>',
@@ -154,7 +146,7 @@ describe('build: classic builder parity', () => {
     const c = await build(['-t', 'onb', child]);
     assert.equal(c.code, 0, c.stderr);
     assert.equal(
-      ids(c.stdout),
+      withoutIds(c.stdout),
       [
         'Step 1/2 : FROM meta', '# Executing 1 build trigger', ' ---> Running in <id>', 'trig', 'Removing intermediate container <id>', ' ---> <id>',
         'Step 2/2 : RUN echo after', ' ---> Running in <id>', 'after', 'Removing intermediate container <id>', ' ---> <id>',
@@ -176,7 +168,7 @@ describe('build: classic builder parity', () => {
   test('context from stdin: a Dockerfile alone, a tar, and -f - with a directory', async () => {
     const df = await build(['-'], 'FROM busybox\nRUN echo hi\n');
     assert.equal(df.code, 0, df.stderr);
-    assert.equal(ids(df.stdout), 'Step 1/2 : FROM busybox\n ---> <id>\nStep 2/2 : RUN echo hi\n ---> Running in <id>\nhi\nRemoving intermediate container <id>\n ---> <id>\nSuccessfully built <id>\n');
+    assert.equal(withoutIds(df.stdout), 'Step 1/2 : FROM busybox\n ---> <id>\nStep 2/2 : RUN echo hi\n ---> Running in <id>\nhi\nRemoving intermediate container <id>\n ---> <id>\nSuccessfully built <id>\n');
     const dir = await context('stdin', { Dockerfile: 'FROM busybox\nCOPY Dockerfile /x\n' });
     const tarball = execFileSync('tar', ['-C', dir, '-c', '.']);
     const t = await build(['-t', 'stdintar', '-'], tarball);

@@ -182,6 +182,51 @@ describe('registries: pull, push, login', () => {
     await ok(['rmi', 'skopeo-src:1', `${reg.host}/from-skopeo:1`, `${reg.host}/from-wharf:1`, `${reg.host}/wharf-made:1`]);
   });
 
+  test('a pulled layer keeps only its compressed blob: save round-trips through load, push elsewhere keeps the digest, rmi leaves nothing', async () => {
+    const tarFile = await randomTar(256 << 10);
+    const name = `${reg.host}/pb-src:1`;
+    await ok(['import', tarFile, name]);
+    const id = await idOf(name);
+    const diffIDs = JSON.parse(await ok(['image', 'inspect', '-f', '{{json .RootFS.Layers}}', name])) as string[];
+    await ok(['push', name], 'wharf');
+    const digest = await manifestDigest(reg.host, 'pb-src', '1');
+    await ok(['rmi', name]);
+    await ok(['pull', name], 'wharf');
+    assert.equal(await idOf(name), id);
+    const blobsDir = path.join(d.dataRoot, 'content', 'blobs', 'sha256');
+    const tarsDir = path.join(d.dataRoot, 'content', 'layer-tars');
+    const blobs = await fs.readdir(blobsDir);
+    const kept: string[] = [];
+    for (const diffID of diffIDs) {
+      assert.ok(!blobs.includes(diffID.slice(7)), `no uncompressed tar blob for ${diffID}`);
+      const rec = JSON.parse(await fs.readFile(path.join(tarsDir, `${diffID.slice(7)}.json`), 'utf8')) as { blob: string; compression: string };
+      assert.equal(rec.compression, 'gzip');
+      assert.ok(blobs.includes(rec.blob.slice(7)), 'the compressed blob is in the image store');
+      kept.push(rec.blob);
+    }
+    // save: the layer tar is there by diffID, as for any other image; load gives the same ID.
+    const saved = path.join(scratch, 'pb-src.tar');
+    await ok(['save', '-o', saved, name]);
+    const listed = (await run('tar', ['-tf', saved])).stdout.split('\n');
+    for (const diffID of diffIDs) assert.ok(listed.includes(`blobs/sha256/${diffID.slice(7)}`), listed.join(' '));
+    const sums = (await run('sh', ['-c', `tar -xOf ${saved} blobs/sha256/${diffIDs[0]!.slice(7)} | sha256sum`])).stdout;
+    assert.equal(sums.split(' ')[0], diffIDs[0]!.slice(7));
+    await ok(['rmi', name]);
+    assert.deepEqual((await fs.readdir(tarsDir)).filter((n) => !n.startsWith('.')), [], 'rmi removes the layer-tar record');
+    const left = await fs.readdir(blobsDir);
+    for (const gone of [id, ...kept]) assert.ok(!left.includes(gone.slice(7)), `rmi removes blob ${gone}`);
+    assert.match(await ok(['load', '-i', saved]), new RegExp(`Loaded image: ${name.replace(/[.]/g, '\\.')}`));
+    assert.equal(await idOf(name), id);
+    await ok(['rmi', name]);
+    // Pulled again: a push to another registry uploads the kept blob, same manifest digest.
+    await ok(['pull', name], 'wharf');
+    const other = `${mirror.host}/pb-copy:1`;
+    await ok(['tag', name, other]);
+    assert.match(await ok(['push', other], 'wharf'), new RegExp(`1: digest: ${digest} size: `));
+    await ok(['rmi', name, other]);
+    assert.deepEqual((await fs.readdir(tarsDir)).filter((n) => !n.startsWith('.')), []);
+  });
+
   test('multi-arch index: linux/amd64 by default, --platform picks another, a missing platform is refused', async () => {
     const tar = await busyboxTar();
     const amd = (await ok(['import', '--platform', 'linux/amd64', '--change', 'LABEL arch=amd64', tar, `${reg.host}/multi:amd64`])).trim();
