@@ -181,6 +181,26 @@ export async function startTokenServer(o: { cert: TestCert; users: Record<string
   };
 }
 
+/**
+ * Listens on 127.0.0.1 on a free port: the `host:port` and a close that also ends kept-alive
+ * connections (a test's front must not hold its registry's sockets open after the test).
+ */
+async function listenOnLoopback(server: http.Server): Promise<{ host: string; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    host: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
 export type ProxyMode = 'pass' | 'corrupt' | 'cut-once' | 'slow';
 
 export interface BlobProxy {
@@ -198,7 +218,6 @@ export interface BlobProxy {
  */
 export async function startBlobProxy(target: string, mode: ProxyMode): Promise<BlobProxy> {
   const cut = new Set<string>();
-  const sockets = new Set<net.Socket>();
   const state: BlobProxy = { host: '', mode, blobGets: [], close: async () => undefined };
   const server = http.createServer((req, res) => {
     const isBlob = req.method === 'GET' && /\/blobs\/sha256:/.test(req.url ?? '');
@@ -237,16 +256,7 @@ export async function startBlobProxy(target: string, mode: ProxyMode): Promise<B
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  state.host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
-  state.close = async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((r) => server.close(() => r()));
-  };
+  Object.assign(state, await listenOnLoopback(server));
   return state;
 }
 
@@ -278,7 +288,6 @@ export interface FaultFront {
  * on, so upload locations the registry makes point back at the front.
  */
 export async function startFaultFront(target: string): Promise<FaultFront> {
-  const sockets = new Set<net.Socket>();
   const front: FaultFront = { host: '', seen: [], interceptors: [], close: async () => undefined };
   const server = http.createServer((req, res) => {
     front.seen.push({
@@ -305,16 +314,7 @@ export async function startFaultFront(target: string): Promise<FaultFront> {
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  front.host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
-  front.close = async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((r) => server.close(() => r()));
-  };
+  Object.assign(front, await listenOnLoopback(server));
   return front;
 }
 
