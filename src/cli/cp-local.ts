@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { ExitError } from './context.js';
 
 export interface CopyInfo {
@@ -129,9 +129,15 @@ function transformArgs(rebase?: { from: string; to: string }): string[] {
   return [`--transform=s,^${escapeRegex(rebase.from)}\\(/\\|$\\),${escapeReplacement(rebase.to)}\\1,S`];
 }
 
-function runTar(args: string[], io: { stdin?: Readable; stdout?: Writable }): { stdout: Readable | null; done: Promise<void> } {
-  const child = spawn('tar', args, { stdio: [io.stdin ? 'pipe' : 'ignore', io.stdout ? 'pipe' : 'pipe', 'pipe'] });
+/**
+ * GNU tar as a child. Its output (when tar writes an archive) ends only once tar has exited 0:
+ * a tar that fails halfway destroys it with tar's message, so an upload is aborted, not
+ * finished with half a tree. Its input (when tar extracts) failing kills tar and fails `done`.
+ */
+function runTar(args: string[], io: { stdin?: Readable }): { stdout: Readable; done: Promise<void> } {
+  const child = spawn('tar', args, { stdio: [io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   let stderr = '';
+  let inputError: Error | undefined;
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   if (io.stdin) {
     // tar -x stops reading at the end-of-archive blocks; the record padding a daemon sends
@@ -139,25 +145,43 @@ function runTar(args: string[], io: { stdin?: Readable; stdout?: Writable }): { 
     child.stdin!.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code !== 'EPIPE') child.kill();
     });
+    io.stdin.on('error', (err) => {
+      inputError = err;
+      child.kill();
+    });
     io.stdin.pipe(child.stdin!);
   }
+  const stdout = new PassThrough();
+  child.stdout!.pipe(stdout, { end: false });
   const done = new Promise<void>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new ExitError(1, stderr.trim() || `tar exited ${code}`))));
+    child.on('error', (err) => {
+      stdout.destroy(err);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      if (code === 0 && !inputError) {
+        stdout.end();
+        return resolve();
+      }
+      const err = new ExitError(1, inputError?.message ?? (stderr.trim() || `tar exited ${code}`));
+      stdout.destroy(err);
+      reject(err);
+    });
   });
-  return { stdout: child.stdout, done };
+  done.catch(() => undefined); // also reported through the stream, or awaited by the caller
+  return { stdout, done };
 }
 
 /** A tar of a local source, its top entry named as the copy needs (go-archive TarResource). */
 export function tarLocal(src: CopyInfo, rebase?: { from: string; to: string }): { stream: Readable; done: Promise<void> } {
   const { dir, base } = splitPathDirEntry(src.path);
   const t = runTar(['-C', dir, '--numeric-owner', '--xattrs', '--xattrs-include=security.capability', ...transformArgs(rebase), '-cf', '-', '--', base], {});
-  return { stream: t.stdout!, done: t.done };
+  return { stream: t.stdout, done: t.done };
 }
 
 /** Unpacks an archive from the daemon into a local directory (NoLchown: files are the caller's). */
 export async function untarLocal(content: Readable, dstDir: string, rebase?: { from: string; to: string }): Promise<void> {
   const t = runTar(['-C', dstDir, '-xf', '-', '--no-same-owner', ...transformArgs(rebase)], { stdin: content });
-  t.stdout?.resume();
+  t.stdout.on('error', () => undefined).resume(); // tar -x writes nothing; `done` has the verdict
   await t.done;
 }
