@@ -4,7 +4,8 @@
 // container does to the path meanwhile; below that it never follows a symlink (no -h) and
 // walks with openat(O_NOFOLLOW), so a swapped component cannot take it outside either.
 import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
+import { Internal } from '../errdefs/index.js';
 import type { DirRef } from './scoped-root.js';
 
 export interface PackSource {
@@ -47,10 +48,20 @@ export function packEntry(src: PackSource): PackHandle {
   const child = spawn('tar', args, { stdio: ['ignore', 'pipe', 'pipe', src.dir.fh.fd] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  // The archive ends only once tar has exited well: a tar that fails halfway (a file it
+  // cannot read) errors the stream with its message, so the client sees a failed copy, not
+  // a short archive that looks whole.
+  const stream = new PassThrough();
+  child.stdout!.pipe(stream, { end: false });
   const done = new Promise<{ ok: boolean; stderr: string }>((resolve) => {
+    const finish = (ok: boolean, why: string) => {
+      if (ok) stream.end();
+      else stream.destroy(new Internal(`archiving ${src.name}: ${why || 'tar failed'}`));
+      resolve({ ok, stderr: why });
+    };
     // Exit 1 is "some files differed/changed as we read them" (a running container).
-    child.on('close', (code) => resolve({ ok: code === 0 || code === 1, stderr: stderr.trim() }));
-    child.on('error', (err) => resolve({ ok: false, stderr: err.message }));
+    child.on('close', (code, signal) => finish(code === 0 || code === 1 || signal === 'SIGKILL', stderr.trim()));
+    child.on('error', (err) => finish(false, err.message));
   });
-  return { stream: child.stdout!, done, kill: () => child.kill('SIGKILL') };
+  return { stream, done, kill: () => child.kill('SIGKILL') };
 }

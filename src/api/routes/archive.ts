@@ -28,6 +28,8 @@ export function archiveRoutes(router: Router, engine: Engine): void {
     const res = ctx.response;
     try {
       res.writeHead(200, { [STAT_HEADER]: statHeader(out.stat), 'Content-Type': 'application/x-tar' });
+      // A tar that fails midway: cut the response, so the client reports an error.
+      out.stream.on('error', () => res.destroy());
       out.stream.pipe(res);
       await new Promise((r) => res.once('close', r));
     } finally {
