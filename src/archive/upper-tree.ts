@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { constants, lstatSync, promises as fs, readdirSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { errnoCode } from '../errdefs/index.js';
+import { errnoCode, Internal } from '../errdefs/index.js';
 
 export interface UpperEntry {
   /** Container path: "/etc/passwd". */
@@ -92,8 +92,15 @@ export async function opaqueDirs(top: string, opts: { lowerDirs?: string[] } = {
     args = ['-R', '-P', '--absolute-names', '-d', '-m', '^trusted\\.overlay\\.opaque$', '-e', 'hex', top];
   }
   const out = new Set<string>();
-  const text = await new Promise<string>((resolve) => {
-    execFile('getfattr', args, { maxBuffer: 256 * 1024 * 1024 }, (_err, stdout) => resolve(stdout ?? ''));
+  const text = await new Promise<string>((resolve, reject) => {
+    execFile('getfattr', args, { maxBuffer: 256 * 1024 * 1024 }, (err, stdout) => {
+      // A non-zero exit is a file a running container removed meanwhile: what was printed
+      // stands. Without getfattr at all, opaque directories would silently come out as
+      // plain ones (deleted lower content back in a commit): that is an error.
+      if (err && typeof (err as NodeJS.ErrnoException).code === 'string') {
+        reject(new Internal(`reading the container's overlay attributes: getfattr (Debian package attr) could not run: ${err.message}`));
+      } else resolve(stdout ?? '');
+    });
   });
   let file: string | undefined;
   for (const line of text.split('\n')) {
