@@ -192,5 +192,9 @@ export async function unpackTar(src: Readable, dest: string): Promise<UnpackResu
   const { writable, done } = createUnpacker(dest);
   src.on('error', (err) => writable.destroy(err));
   src.pipe(writable);
-  return done;
+  // A refused entry ends the unpack early: close the source (a blob file, a gunzip) too.
+  return done.catch((err: unknown) => {
+    src.destroy();
+    throw err;
+  });
 }
