@@ -6,10 +6,13 @@
 // (a kill -9 still leaves a store that loads; a machine crash may lose intermediate images
 // and cache records, which then read as misses). Once the final image exists, one batch of
 // fsyncs makes it durable before it is tagged or named to the client.
+import { promises as fs } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Engine } from '../engine/engine.js';
+import { mountsBelow, unmountRootfs } from '../engine/rootfs.js';
 import { InvalidArgument, isKind, withContext } from '../errdefs/index.js';
 import { familiarName, normalizeReference } from '../image/index.js';
+import { sweepTemp } from '../store/index.js';
 import { BuildCache } from './cache.js';
 import { buildTmpDir, openContext } from './context.js';
 import { StepRunner, type BuildOutput, type DispatchEnv } from './dispatch.js';
@@ -60,6 +63,17 @@ export class Builder {
   ) {
     this.cache = new BuildCache(root);
     this.syncImage = opts.syncImage ?? ((id) => this.engine.images.syncImage(id));
+  }
+
+  /**
+   * At daemon start, before any build: what a killed wharfd left of its builds (read-only
+   * image mounts, spooled contexts, downloads under build/tmp; cache records half-written).
+   */
+  async sweep(): Promise<void> {
+    const tmp = buildTmpDir(this.root);
+    for (const mp of await mountsBelow(tmp)) await unmountRootfs({ merged: mp, upper: '', work: '' });
+    await fs.rm(tmp, { recursive: true, force: true });
+    await sweepTemp(this.cache.dir);
   }
 
   /** Builds; returns the image ID. Errors after the first output line are the caller's to stream. */

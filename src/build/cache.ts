@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { tempPathFor } from '../store/index.js';
+import { writeJsonAtomic } from '../store/index.js';
 
 const CACHE_FORMAT_VERSION = 1;
 
@@ -26,7 +26,7 @@ export interface StepKey {
 }
 
 export class BuildCache {
-  private readonly dir: string;
+  readonly dir: string;
   constructor(root: string /* data root */) {
     this.dir = path.join(root, 'build', 'cache');
   }
@@ -48,9 +48,6 @@ export class BuildCache {
 
   async put(key: string, imageId: string): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true });
-    const target = path.join(this.dir, `${key}.json`);
-    const tmp = tempPathFor(target);
-    await fs.writeFile(tmp, JSON.stringify({ version: CACHE_FORMAT_VERSION, image: imageId }));
-    await fs.rename(tmp, target);
+    await writeJsonAtomic(path.join(this.dir, `${key}.json`), { version: CACHE_FORMAT_VERSION, image: imageId }, { durable: false });
   }
 }

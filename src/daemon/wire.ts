@@ -61,12 +61,14 @@ export async function wire(config: DaemonConfig, log: ApiLogger) {
   });
   await engine.init();
   await registry.init();
+  const builder = new Builder(engine, config.dataRoot);
+  await builder.sweep();
   const router = buildRouter(engine, {
     root: config.dataRoot,
     execRoot: config.execRoot,
     daemonId: await daemonId(config.dataRoot),
     runtimeVersion: runtimeVersion(),
-  }, new Builder(engine, config.dataRoot));
+  }, builder);
   return { engine, server: createApiServer(router, log) };
 }
 

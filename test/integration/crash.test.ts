@@ -3,7 +3,8 @@
 // A SIGKILL in the middle of an import leaves no image and a store that loads.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { promises as fs, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { busyboxTar, startDaemon, TARGET, type TestDaemon } from './harness.js';
@@ -211,6 +212,28 @@ describe('crash safety', { skip: TARGET === 'docker' ? 'kills the daemon' : fals
       req?.destroy();
       await ok(['rm', '-f', id]);
       await ok(['volume', 'rm', 'crashview']);
+    }
+  });
+
+  test("a build's leftovers (a killed wharfd's mounts, spooled context, cache temp files) are gone after restart", async () => {
+    const tmp = path.join(d.dataRoot, 'build', 'tmp');
+    const mountPoint = path.join(tmp, 'root-left', 'm');
+    await fs.mkdir(mountPoint, { recursive: true });
+    await fs.mkdir(path.join(tmp, 'ctx-left'), { recursive: true });
+    await fs.writeFile(path.join(tmp, 'ctx-left', 'Dockerfile'), 'FROM busybox\n');
+    await fs.mkdir(path.join(d.dataRoot, 'build', 'cache'), { recursive: true });
+    const cacheTemp = path.join(d.dataRoot, 'build', 'cache', '.wharf-tmp-abc.json-1234');
+    await fs.writeFile(cacheTemp, '{');
+    const mounted = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === mountPoint);
+    execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', mountPoint]);
+    try {
+      await d.kill9();
+      await d.restart();
+      assert.equal(mounted(), false);
+      assert.equal(existsSync(tmp), false);
+      assert.equal(existsSync(cacheTemp), false);
+    } finally {
+      if (mounted()) execFileSync('umount', ['-l', mountPoint]);
     }
   });
 });
