@@ -89,6 +89,9 @@ describe('compose: the seed scenario', { concurrency: false }, () => {
     const stamped = await compose(['logs', '-t', '--tail', '1', 'fetcher']);
     assert.match(stamped.stdout, /^fetcher-1 {2}\| \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z \S/);
     assert.equal(stamped.stdout.split('\n').length, 2);
+    // --since/--until take docker's forms: a duration ago, a date.
+    assert.equal((await compose(['logs', '--until', '2000-01-01T00:00:00Z', 'fetcher'])).stdout, '');
+    assert.match((await compose(['logs', '--since', '1h', 'fetcher'])).stdout, /hello from web/);
   });
 
   test('ps lists both; -q, --services, --format json', async () => {

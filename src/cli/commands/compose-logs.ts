@@ -6,6 +6,7 @@ import { projectContainers, containerName, type Project } from '../../compose/in
 import type { CliContext } from '../context.js';
 import type { CommandSpec, Parsed } from '../flags.js';
 import { projectOnly } from './compose-project.js';
+import { apiTimestamp } from './logs.js';
 
 export const spec: CommandSpec = {
   name: 'compose logs', usage: 'compose logs [OPTIONS] [SERVICE...]', description: 'View output from containers',
@@ -76,7 +77,8 @@ export async function main(ctx: CliContext, p: Parsed): Promise<number> {
   const tail = p.flags.tail as string;
   await streamLogs(ctx, c, name, list, {
     follow: p.flags.follow as boolean, tail: tail === 'all' ? undefined : tail, timestamps: p.flags.timestamps as boolean,
-    since: p.flags.since as string | undefined, until: p.flags.until as string | undefined,
+    // The flags take docker's forms ("10m", a date); the API takes unix seconds.
+    since: p.flags.since ? apiTimestamp(p.flags.since as string, 'since') : undefined, until: p.flags.until ? apiTimestamp(p.flags.until as string, 'until') : undefined,
     prefix: !p.flags['no-prefix'], color: !p.flags['no-color'] && Boolean((ctx.stdout as { isTTY?: boolean }).isTTY),
   });
   return 0;
