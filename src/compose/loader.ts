@@ -26,6 +26,12 @@ export interface LoadOptions {
   profiles?: string[];
   /** Services named on the command line: active whatever their profiles. */
   services?: string[];
+  /**
+   * The command acts on the project's existing containers (down, ps, logs, stop…): what only
+   * making them needs — free host ports, build contexts on disk — is not checked, so a
+   * project that could not be brought up can still be inspected and taken down.
+   */
+  existingOnly?: boolean;
   cwd: string;
   env: Record<string, string | undefined>;
   stdin?: () => string;
@@ -218,9 +224,9 @@ export function loadProject(o: LoadOptions): Project {
     networks: networks(name, acc.networks, services), volumes: volumes(name, acc.volumes),
     secrets: fileObjects(name, acc.secrets, workingDir), configs: fileObjects(name, acc.configs, workingDir),
   };
-  checkReferences(project);
+  checkReferences(project, o);
   checkGraph(services, disabled);
-  checkPortConflicts(services);
+  if (!o.existingOnly) checkPortConflicts(services);
   return project;
 }
 
@@ -262,7 +268,7 @@ function fileObjects(project: string, raw: Raw, dir: string): Record<string, Fil
   return out;
 }
 
-function checkReferences(p: Project): void {
+function checkReferences(p: Project, o: Pick<LoadOptions, 'existingOnly'>): void {
   for (const s of Object.values(p.services)) {
     for (const n of Object.keys(s.networks ?? {})) if (!p.networks[n]) throw new InvalidArgument(`service "${s.name}" refers to undefined network ${n}: invalid compose project`);
     for (const v of s.volumes ?? []) if (v.type === 'volume' && v.source && !p.volumes[v.source]) throw new InvalidArgument(`service "${s.name}" refers to undefined volume ${v.source}: invalid compose project`);
@@ -270,6 +276,6 @@ function checkReferences(p: Project): void {
     for (const r of s.configs ?? []) if (!p.configs[r.source]) throw new InvalidArgument(`service "${s.name}" refers to undefined config ${r.source}: invalid compose project`);
     if (s.network_mode && s.networks) throw new InvalidArgument(`service ${s.name} declares mutually exclusive \`network_mode\` and \`networks\`: invalid compose project`);
     if (!s.image && !s.build) throw new InvalidArgument(`service "${s.name}" has neither an image nor a build context specified: invalid compose project`);
-    if (s.build && !existsSync(s.build.context)) throw new InvalidArgument(`service "${s.name}": build context ${s.build.context} not found`);
+    if (s.build && !o.existingOnly && !existsSync(s.build.context)) throw new InvalidArgument(`service "${s.name}": build context ${s.build.context} not found`);
   }
 }

@@ -86,6 +86,23 @@ describe('compose: bad input', { concurrency: false }, () => {
     });
   }
 
+  test('a project that cannot be brought up (a port conflict, a missing build context) can still be listed and taken down', async () => {
+    const at = path.join(dir, 'stuck');
+    await fs.mkdir(at);
+    await fs.writeFile(path.join(at, 'compose.yaml'), 'services:\n  web:\n    image: busybox\n    command: ["sleep", "100"]\n    stop_signal: SIGKILL\n');
+    const run = (...cmd: string[]) => d.wharf(['compose', '-p', 'stuck', '--project-directory', at, ...cmd], { timeoutMs: 60_000 });
+    assert.equal((await run('up', '-d')).code, 0);
+    // The file changes under the running project into one `up` refuses.
+    await fs.writeFile(path.join(at, 'compose.yaml'), 'services:\n  web:\n    image: busybox\n    ports: ["18081:80"]\n  b:\n    build: ./gone\n    ports: ["18081:80"]\n');
+    assert.equal((await run('up', '-d')).code, 1);
+    const ps = await run('ps', '-q');
+    assert.equal(ps.code, 0, ps.stderr);
+    assert.equal(ps.stdout.trim().split('\n').length, 1);
+    const down = await run('down', '-t', '0');
+    assert.equal(down.code, 0, down.stderr);
+    assert.equal((await d.docker(['inspect', 'stuck-web-1'])).code, 1);
+  });
+
   test('a network of the project\'s name that compose did not make: warned, and refused as Compose v2 does', async () => {
     const at = path.join(dir, 'foreign');
     await fs.mkdir(at);

@@ -19,11 +19,11 @@ export function globals(ctx: CliContext): ComposeGlobals {
   return (ctx as ComposeContext).compose ?? { files: [], envFiles: [], profiles: [], ansi: 'auto' };
 }
 
-export function load(ctx: CliContext, o: { services?: string[] } = {}): Project {
+export function load(ctx: CliContext, o: { services?: string[]; existingOnly?: boolean } = {}): Project {
   const g = globals(ctx);
   return loadProject({
     files: g.files, projectName: g.projectName, projectDirectory: g.projectDirectory, envFiles: g.envFiles, profiles: g.profiles,
-    services: o.services, cwd: process.cwd(), env: process.env, stdin: () => readFileSync(0, 'utf8'),
+    services: o.services, existingOnly: o.existingOnly, cwd: process.cwd(), env: process.env, stdin: () => readFileSync(0, 'utf8'),
   });
 }
 
@@ -34,7 +34,7 @@ export function load(ctx: CliContext, o: { services?: string[] } = {}): Project 
 export function projectOnly(ctx: CliContext): { name: string; model?: Project } {
   const g = globals(ctx);
   try {
-    const model = load(ctx);
+    const model = load(ctx, { existingOnly: true });
     return { name: model.name, model };
   } catch (e) {
     const name = g.projectName ?? process.env.COMPOSE_PROJECT_NAME;
