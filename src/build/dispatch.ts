@@ -9,7 +9,7 @@ import type { Engine } from '../engine/engine.js';
 import { InvalidArgument, WharfError } from '../errdefs/index.js';
 import type { ContainerConfigInImage } from '../image/types.js';
 import { unpackTar } from '../image/unpack.js';
-import { parseGoDuration } from '../units/index.js';
+import { formatGoDuration, parseGoDuration } from '../units/index.js';
 import { BuildCache } from './cache.js';
 import type { BuildContext } from './context.js';
 import { planCopy, planDigest, planTar, type CopyRequest, type PlannedEntry } from './copy.js';
@@ -265,7 +265,8 @@ export class StepRunner {
       config.Healthcheck = hc;
     }
     const hc = config.Healthcheck as { Test: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number };
-    const d = (ns?: number) => `"${ns ? `${ns / 1e9}s` : '0s'}"`;
+    // Go's %v of a time.Duration: "1m30s", not "90s".
+    const d = (ns?: number) => `"${ns ? formatGoDuration(ns / 1e6) : '0s'}"`;
     return this.meta(`HEALTHCHECK &{${goQuoteList(hc.Test)} ${d(hc.Interval)} ${d(hc.Timeout)} ${d(hc.StartPeriod)} '\\x${(hc.Retries ?? 0).toString(16).padStart(2, '0')}'}`, config);
   }
 

@@ -16,6 +16,7 @@
 import { Duplex } from 'node:stream';
 import { HEALTH_ON_FAILURE, type ContainerConfig, type HealthConfig, type HealthOnFailure } from '../contract/index.js';
 import { InvalidArgument } from '../errdefs/index.js';
+import { formatGoDuration } from '../units/index.js';
 import type { ContainerRecord } from './container.js';
 import { containerAttributes } from './create.js';
 import type { EngineDeps } from './deps.js';
@@ -255,25 +256,23 @@ export function execProbeRunner(exec: ExecService): ProbeRunner {
   };
 }
 
-/** Go's Duration.String() for whole milliseconds: "30s", "1.5s", "500ms", "1m30s". */
-export function formatGoDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const s = (ms % 60_000) / 1000;
-  return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${s}s`;
-}
+/** Framed bytes kept of a probe's output: ample for the 4096 reported, bounded for a chatty probe. */
+const MAX_RAW_BYTES = 64 * 1024;
 
 /** The exec client's socket: keeps the first 4096 bytes of stdout+stderr (frames decoded). */
 class OutputSink extends Duplex {
   private raw: Buffer[] = [];
+  private rawBytes = 0;
 
   override _read(): void {
     // nothing to send: the probe gets no stdin
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.raw.push(chunk);
+    if (this.rawBytes < MAX_RAW_BYTES) {
+      this.raw.push(chunk);
+      this.rawBytes += chunk.length;
+    }
     cb();
   }
 

@@ -26,6 +26,15 @@ export function parseGoDuration(s: string): number {
   return sign * Math.round(total);
 }
 
+/** Go's Duration.String() for whole milliseconds: "30s", "1.5s", "500ms", "1m30s". */
+export function formatGoDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = (ms % 60_000) / 1000;
+  return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${s}s`;
+}
+
 /**
  * docker's GetTimestamp, as unix seconds: a Go duration ("10m", "1h30m") before `nowMs`, unix
  * seconds as given ("1700000000.123456789"), or a date (RFC 3339, keeping nanoseconds).

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytesSize, getTimestamp, humanDuration, humanSize, parseGoDuration } from './index.js';
+import { bytesSize, formatGoDuration, getTimestamp, humanDuration, humanSize, parseGoDuration } from './index.js';
 
 test('go-units sizes and durations', () => {
   assert.equal(humanSize(1984132, 3), '1.98MB');
@@ -54,4 +54,11 @@ test("docker's GetTimestamp: durations before now, unix seconds as given, dates 
 
 test('humanSize: the progress sizes (powers of 1000)', () => {
   assert.deepEqual([0, 5, 999, 1000, 1048.576 * 1000, 1_200_000, 524_288, 3.5e9].map((n) => humanSize(n)), ['0B', '5B', '999B', '1kB', '1.049MB', '1.2MB', '524.3kB', '3.5GB']);
+});
+
+test("Go's Duration.String() for whole milliseconds", () => {
+  assert.equal(formatGoDuration(30_000), '30s');
+  assert.equal(formatGoDuration(1500), '1.5s');
+  assert.equal(formatGoDuration(500), '500ms');
+  assert.equal(formatGoDuration(90_000), '1m30s');
 });

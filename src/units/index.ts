@@ -39,4 +39,4 @@ export function humanDuration(ms: number): string {
   return `${Math.trunc(ms / 3_600_000 / 24 / 365)} years`;
 }
 
-export { getTimestamp, parseGoDuration } from './go-time.js';
+export { formatGoDuration, getTimestamp, parseGoDuration } from './go-time.js';

@@ -141,6 +141,13 @@ describe('build: classic builder parity', () => {
       '/bin/sh -ec #(nop)  HEALTHCHECK &{["CMD-SHELL" "echo ok"] "5s" "0s" "0s" \'\\x02\'}|0B|',
       '/bin/sh -ec #(nop)  SHELL [/bin/sh -ec]|0B|',
     ]);
+    // Durations print as Go's Duration.String(): minutes and hours, not a count of seconds.
+    const long = await context('hc-long', { Dockerfile: 'FROM busybox\nHEALTHCHECK --interval=1m30s --timeout=2h CMD true\n' });
+    assert.equal((await build(['-t', 'hc-long', long])).code, 0);
+    assert.equal(
+      (await ok(['history', '--no-trunc', '--format', '{{.CreatedBy}}', 'hc-long'])).split('\n')[0],
+      '/bin/sh -c #(nop)  HEALTHCHECK &{["CMD-SHELL" "true"] "1m30s" "2h0m0s" "0s" \'\\x00\'}',
+    );
     // A child image runs the trigger first, and names the FROM's image only after it.
     const child = await context('onb', { Dockerfile: 'FROM meta\nRUN echo after\n' });
     const c = await build(['-t', 'onb', child]);
