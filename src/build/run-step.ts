@@ -61,6 +61,8 @@ export async function runStep(engine: Engine, o: RunStepOptions): Promise<RunSte
     await engine.containers.lifecycle.start(id);
     const onAbort = () => void engine.containers.lifecycle.kill(id, 'SIGKILL').catch(() => undefined);
     o.signal.addEventListener('abort', onAbort, { once: true });
+    // A client that hung up while the container was being created or started.
+    if (o.signal.aborted) onAbort();
     try {
       await streamOutput(engine, id, o.output);
       const code = await exited;

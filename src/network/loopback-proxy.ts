@@ -72,6 +72,9 @@ function tcpRelay(t: LoopbackTarget): Promise<Listener> {
     server.once('error', reject);
     server.listen({ host: '::1', port: t.hostPort, ipv6Only: true, exclusive: true }, () => {
       server.off('error', reject);
+      // Once listening, an accept failure (EMFILE…) must not become an unhandled 'error'
+      // that ends wharfd: that one connection is lost, the relay goes on.
+      server.on('error', () => undefined);
       resolve({
         close: () =>
           new Promise<void>((done) => {
