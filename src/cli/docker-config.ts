@@ -147,6 +147,11 @@ export async function eraseCredentials(key: string): Promise<boolean> {
   return had;
 }
 
+/** The X-Registry-Auth header for a registry: the user's stored credentials, encoded. */
+export async function registryAuthFor(domain: string): Promise<string> {
+  return encodeAuthHeader(await credentialsFor(domain));
+}
+
 /** X-Registry-Auth: base64url JSON, as the docker CLI encodes it. */
 export function encodeAuthHeader(auth: AuthConfig): string {
   return Buffer.from(JSON.stringify(auth)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');

@@ -4,7 +4,7 @@ import type { EngineClient } from '../client/client.js';
 import { isApiError } from '../client/errors.js';
 import type { CliContext } from './context.js';
 import { toCreateBody, type CreateOptions } from './container-options.js';
-import { credentialsFor, encodeAuthHeader } from './docker-config.js';
+import { registryAuthFor } from './docker-config.js';
 import { printProgress } from './progress.js';
 import { parseNormalizedNamed } from '../reference/reference.js';
 import { fullName, splitRepoTag, withDefaultTag } from './reference.js';
@@ -33,7 +33,7 @@ export async function createContainer(ctx: CliContext, client: EngineClient, o: 
     const { repo, tag } = splitRepoTag(o.image);
     const digest = o.image.includes('@') ? o.image.slice(o.image.indexOf('@') + 1) : undefined;
     // The stored credentials for the image's registry, as docker's CLI sends them.
-    const registryAuth = encodeAuthHeader(await credentialsFor(parseNormalizedNamed(o.image).domain));
+    const registryAuth = await registryAuthFor(parseNormalizedNamed(o.image).domain);
     await printProgress(await client.pullImage(fullName(repo), { tag: digest ?? tag ?? 'latest', platform: o.platform, registryAuth }), ctx.stderr);
   } catch (e) {
     throw new PullFailed(e);

@@ -19,6 +19,8 @@ import { ensureImages, ensureNetworks, ensureVolumes, up, waitForDependencies } 
 
 export interface RunOptions {
   service: string;
+  /** X-Registry-Auth for a registry's domain, for pulls of missing images. */
+  registryAuth?: (domain: string) => Promise<string | undefined>;
   /** Replaces the service's command when non-empty. */
   command?: string[];
   entrypoint?: string[];
@@ -92,7 +94,7 @@ export async function createOneOff(c: EngineClient, p: Project, o: RunOptions, p
   const self = { [o.service]: s };
   await ensureNetworks(c, p, self, progress);
   await ensureVolumes(c, p, self, progress);
-  const images = await ensureImages(c, p, self, { build: o.build }, progress);
+  const images = await ensureImages(c, p, self, { build: o.build, registryAuth: o.registryAuth }, progress);
   if (!o.noDeps) await waitForDependencies(c, p, base, p.services, progress);
   const slug = randomBytes(32).toString('hex');
   const name = o.name ?? `${p.name}-${s.name}-run-${slug.slice(0, 12)}`;

@@ -15,6 +15,7 @@ import { inheritedMounts, type InheritedMount } from './inherit.js';
 import * as L from './labels.js';
 import type { Project, Service } from './model.js';
 import type { Progress } from './progress.js';
+import { parseNormalizedNamed, repositoryName } from '../reference/reference.js';
 
 /** The label the engine (Docker 23+, wharf) puts on anonymous volumes. */
 const ANONYMOUS_LABEL = 'com.docker.volume.anonymous';
@@ -36,6 +37,8 @@ export interface UpOptions {
   timeout?: number;
   /** `-V`: recreate anonymous volumes instead of keeping the old container's. */
   renewAnonVolumes?: boolean;
+  /** X-Registry-Auth for a registry's domain, for pulls of missing images (the CLI reads the user's credentials). */
+  registryAuth?: (domain: string) => Promise<string | undefined>;
 }
 
 /** The services `up` acts on, in the order of their dependency layers. */
@@ -97,7 +100,7 @@ async function imageId(c: EngineClient, ref: string): Promise<string | undefined
 }
 
 /** Builds or pulls what the services need; returns image IDs by service. */
-export async function ensureImages(c: EngineClient, p: Project, used: Record<string, Service>, o: { build?: UpOptions['build'] }, progress: Progress): Promise<Record<string, string>> {
+export async function ensureImages(c: EngineClient, p: Project, used: Record<string, Service>, o: Pick<UpOptions, 'build' | 'registryAuth'>, progress: Progress): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
   for (const s of Object.values(used)) {
     const ref = imageName(p, s);
@@ -108,8 +111,8 @@ export async function ensureImages(c: EngineClient, p: Project, used: Record<str
     }
     if (!id && s.pull_policy !== 'never') {
       progress.event('Image', ref, 'Pulling');
-      const [repo, tag] = splitTag(ref);
-      const res = await c.pullImage(repo, { tag });
+      const named = parseNormalizedNamed(ref);
+      const res = await c.pullImage(repositoryName(named), { tag: named.digest ?? named.tag ?? 'latest', registryAuth: await o.registryAuth?.(named.domain) });
       const text = (await readAll(res)).toString('utf8');
       const err = text.split('\n').map((l) => { try { return JSON.parse(l) as { error?: string }; } catch { return {}; } }).find((m) => m.error);
       if (err?.error) throw new InvalidArgument(`service "${s.name}": pull access denied or image not found: ${err.error}`);
@@ -120,13 +123,6 @@ export async function ensureImages(c: EngineClient, p: Project, used: Record<str
     ids[s.name] = id;
   }
   return ids;
-}
-
-function splitTag(ref: string): [string, string] {
-  const at = ref.indexOf('@');
-  if (at >= 0) return [ref.slice(0, at), ref.slice(at + 1)];
-  const colon = ref.lastIndexOf(':');
-  return colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
 }
 
 export function scaleOf(s: Service, o: { scale?: Record<string, number> }): number {

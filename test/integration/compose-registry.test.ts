@@ -66,4 +66,26 @@ describe('compose: push and pull', { concurrency: false }, () => {
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, / missing Error .*/);
   });
+
+  test('up pulls a missing image from a registry that needs the login the user made', async () => {
+    const locked = await startRegistry({ htpasswd: [{ user: 'carol', password: 'pa55' }] });
+    const at = await fs.mkdtemp(path.join(os.tmpdir(), 'wharf-compose-auth-'));
+    const image = `${locked.host}/cmp/private:1`;
+    const up = (args: string[]) => d.wharf(['compose', '-p', 'cmpauth', '--project-directory', at, ...args], { timeoutMs: 120_000 });
+    try {
+      await fs.writeFile(path.join(at, 'compose.yaml'), `services:\n  web:\n    image: ${image}\n    command: ["true"]\n`);
+      assert.equal((await d.wharf(['login', '-u', 'carol', '--password-stdin', locked.host], { input: 'pa55\n' })).code, 0);
+      await d.ok(['tag', 'busybox', image], 'docker');
+      await d.ok(['push', image], 'docker');
+      await d.ok(['rmi', image], 'docker');
+      const r = await up(['up', '-d']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((await d.docker(['image', 'inspect', image])).code, 0);
+    } finally {
+      await up(['down', '--rmi', 'all', '-t', '0']);
+      await d.wharf(['logout', locked.host]);
+      await locked.close();
+      await fs.rm(at, { recursive: true, force: true });
+    }
+  });
 });

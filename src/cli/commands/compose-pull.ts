@@ -4,7 +4,7 @@ import type { EngineClient } from '../../client/index.js';
 import { selectedServices, type Service } from '../../compose/index.js';
 import { parseNormalizedNamed, repositoryName } from '../../reference/reference.js';
 import { describeError, ExitError, type CliContext } from '../context.js';
-import { credentialsFor, encodeAuthHeader } from '../docker-config.js';
+import { registryAuthFor } from '../docker-config.js';
 import type { CommandSpec, Parsed } from '../flags.js';
 import { renderProgress } from '../progress.js';
 import { load } from './compose-project.js';
@@ -24,7 +24,7 @@ export const spec: CommandSpec = {
 export async function transfer(c: EngineClient, verb: 'pull' | 'push', image: string): Promise<void> {
   const ref = parseNormalizedNamed(image);
   if (ref.tag === undefined && ref.digest === undefined) ref.tag = 'latest';
-  const registryAuth = encodeAuthHeader(await credentialsFor(ref.domain));
+  const registryAuth = await registryAuthFor(ref.domain);
   const res = verb === 'pull'
     ? await c.pullImage(repositoryName(ref), { tag: ref.digest ?? ref.tag, registryAuth })
     : await c.pushImage(repositoryName(ref), { tag: ref.tag, registryAuth });

@@ -11,6 +11,7 @@ import { proxySignals } from '../signals.js';
 import { pump } from '../stdio.js';
 import { forwardResize, rawTerminal } from '../terminal.js';
 import { load, progress } from './compose-project.js';
+import { registryAuthFor } from '../docker-config.js';
 
 export const spec: CommandSpec = {
   name: 'compose run', usage: 'compose run [OPTIONS] SERVICE [COMMAND] [ARGS...]', description: 'Run a one-off command on a service', minArgs: 1, interspersed: false,
@@ -61,6 +62,7 @@ export function runOptions(ctx: CliContext, p: Parsed): RunOptions {
   const detach = p.flags.detach as boolean;
   const stdinTty = Boolean((ctx.stdin as { isTTY?: boolean }).isTTY);
   return {
+    registryAuth: registryAuthFor,
     service, command, env: resolveEnv(p.flags.env as string[]), labels: labels(p.flags.label as string[]),
     publish: p.flags.publish as string[], volumes: p.flags.volume as string[],
     entrypoint: p.set.has('entrypoint') ? shellWords(p.flags.entrypoint as string) : undefined,

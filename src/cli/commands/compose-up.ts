@@ -6,6 +6,7 @@ import { ExitError, type CliContext } from '../context.js';
 import { FlagError, type CommandSpec, type Parsed } from '../flags.js';
 import { load, progress } from './compose-project.js';
 import { shortName, streamLogs } from './compose-logs.js';
+import { registryAuthFor } from '../docker-config.js';
 
 void _down;
 
@@ -53,6 +54,7 @@ function options(p: Parsed, o: { noStart: boolean }): UpOptions {
   if (p.flags['force-recreate'] && p.flags['no-recreate']) throw new InvalidArgument('--force-recreate and --no-recreate are incompatible');
   if (p.flags.build && p.flags['no-build']) throw new InvalidArgument('--build and --no-build are incompatible');
   return {
+    registryAuth: registryAuthFor,
     services: p.args, build: p.flags.build ? 'always' : p.flags['no-build'] ? 'never' : 'missing',
     forceRecreate: p.flags['force-recreate'] as boolean, noRecreate: p.flags['no-recreate'] as boolean,
     noStart: o.noStart, noDeps: p.flags['no-deps'] as boolean, removeOrphans: p.flags['remove-orphans'] as boolean,
