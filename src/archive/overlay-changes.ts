@@ -75,7 +75,7 @@ function sameMeta(a: Stats, b: Stats): boolean {
  * component by component so a symlink in a layer is never followed (it would lead to the
  * host); a whiteout or a non-directory on the way hides what is below.
  */
-export async function lowerStat(lowers: string[], p: string): Promise<Stats | undefined> {
+async function lowerStat(lowers: string[], p: string): Promise<Stats | undefined> {
   const comps = p.split('/').filter(Boolean);
   for (const layer of lowers) {
     let cur = layer;

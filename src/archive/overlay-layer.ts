@@ -5,11 +5,9 @@
 import { closeSync, constants, fstatSync, openSync, readSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { WHITEOUT_OPAQUE, WHITEOUT_PREFIX } from './tar-names.js';
 import { TarWriter, type TarHeader } from './tar-writer.js';
 import { isWhiteout, opaqueDirs, walkUpper, type UpperEntry } from './upper-tree.js';
-
-const WHITEOUT_PREFIX = '.wh.';
-const WHITEOUT_OPAQUE = '.wh..wh..opq';
 
 export interface LayerTar {
   stream: Readable;

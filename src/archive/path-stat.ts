@@ -45,14 +45,6 @@ export function goFileMode(st: { mode: number | bigint }): number {
   return out;
 }
 
-export function isGoDir(mode: number): boolean {
-  return mode >= GO_MODE.dir;
-}
-
-export function isGoSymlink(mode: number): boolean {
-  return Math.floor(mode / GO_MODE.symlink) % 2 === 1;
-}
-
 /** Go's time.RFC3339Nano in UTC: trailing zeros of the fraction dropped. */
 export function rfc3339Nano(ns: bigint): string {
   const secs = ns / 1_000_000_000n;

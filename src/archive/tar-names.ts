@@ -9,6 +9,11 @@ export function entryComponents(name: string): string[] {
   return comps;
 }
 
+/** OCI layer changeset markers: `.wh.<name>` deletes <name>, `.wh..wh..opq` makes its directory opaque. */
+export const WHITEOUT_PREFIX = '.wh.';
+export const WHITEOUT_META_PREFIX = '.wh..wh.';
+export const WHITEOUT_OPAQUE = '.wh..wh..opq';
+
 /** tar-stream's header, with the PAX records it keeps. */
 export interface TarHeader {
   name: string;

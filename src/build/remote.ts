@@ -95,7 +95,7 @@ function get(url: string, signal: AbortSignal, hops = 0): Promise<IncomingMessag
  * Downloads `url` into a new directory under `tmpDir` (the caller removes `dirOf(file)`
  * with the rest of its temp dirs). `checksum`, when given, must match the bytes.
  */
-export async function downloadRemote(
+async function downloadRemote(
   url: string,
   o: { tmpDir: string; signal: AbortSignal; checksum?: string; progress?: (p: { current: number; total?: number }) => void },
 ): Promise<RemoteFile> {

@@ -2,7 +2,7 @@
 // would get, the ARGs in scope, and the formatting Docker uses for history lines.
 import type { ContainerConfigInImage } from '../image/types.js';
 
-export const DEFAULT_SHELL = ['/bin/sh', '-c'];
+const DEFAULT_SHELL = ['/bin/sh', '-c'];
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Docker's predefined ARGs: usable without an ARG line, left out of history unless declared. */

@@ -1,9 +1,9 @@
 // wharf compose: the compose-spec loader and the project reconciler, client side.
-export { loadProject, findDefaultFiles, normalizeProjectName, DEFAULT_FILES } from './loader.js';
+export { loadProject, normalizeProjectName } from './loader.js';
 export type { LoadOptions } from './loader.js';
 export type * from './model.js';
-export { up, selectedServices, scaleOf, ensureImages, ensureNetworks, ensureVolumes, removeOne, waitForDependencies } from './up.js';
-export { createOneOff, runService } from './oneoff.js';
+export { up, selectedServices } from './up.js';
+export { createOneOff } from './oneoff.js';
 export type { RunOptions, OneOff } from './oneoff.js';
 export { serviceContainer } from './select.js';
 export type { PickOptions } from './select.js';
@@ -12,9 +12,9 @@ export { down } from './down.js';
 export type { DownOptions } from './down.js';
 export { buildService } from './build.js';
 export { projectContainers, serviceOf, number as containerNumber, name as containerName } from './containers.js';
-export { serviceHash, serviceJson } from './hash.js';
-export { createRequest, containerName as composeContainerName, imageName } from './convert.js';
-export { startLayers, withDependencies, checkGraph } from './graph.js';
+export { serviceHash } from './hash.js';
+export { createRequest } from './convert.js';
+export { startLayers } from './graph.js';
 export { renderConfig } from './render.js';
 export type { Progress, ResourceKind } from './progress.js';
 export { silent } from './progress.js';

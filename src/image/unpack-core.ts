@@ -44,11 +44,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { InvalidArgument, Internal, errnoCode } from '../errdefs/index.js';
-import { entryComponents, type TarHeader } from '../archive/tar-names.js';
-
-const WHITEOUT_PREFIX = '.wh.';
-const WHITEOUT_META_PREFIX = '.wh..wh.';
-const WHITEOUT_OPAQUE = '.wh..wh..opq';
+import { entryComponents, paxXattrs, WHITEOUT_META_PREFIX, WHITEOUT_OPAQUE, WHITEOUT_PREFIX, type TarHeader } from '../archive/tar-names.js';
 const MAX_SYMLINKS = 40;
 
 export interface UnpackResult {
@@ -56,11 +52,8 @@ export interface UnpackResult {
   size: number;
 }
 
-/** tar-stream's header as the unpacker reads it. */
-export type EntryHeader = TarHeader;
-
 /** One tar entry: its header and its body (tar-stream's entry stream). */
-export type TarEntry = AsyncIterable<Buffer> & { header: EntryHeader; resume(): unknown };
+export type TarEntry = AsyncIterable<Buffer> & { header: TarHeader; resume(): unknown };
 
 /** Per-unpack state: the root, directory times to restore, and resolved parents. */
 interface Ctx {
@@ -103,7 +96,7 @@ function readUmask(): number | undefined {
 }
 
 /** True when an entry just created in `parent` needs chown to get h's owner. */
-function needsChown(fresh: Fresh, parent: string, h: EntryHeader): boolean {
+function needsChown(fresh: Fresh, parent: string, h: TarHeader): boolean {
   return !fresh.rootOwned || (h.uid ?? 0) !== 0 || (h.gid ?? 0) !== 0 || fresh.sgid.has(parent);
 }
 
@@ -202,7 +195,7 @@ function clearPath(ctx: Ctx, p: string, opts: { keepDir: boolean }): boolean {
   return false;
 }
 
-async function unpackEntry(ctx: Ctx, h: EntryHeader, entry: TarEntry): Promise<number> {
+async function unpackEntry(ctx: Ctx, h: TarHeader, entry: TarEntry): Promise<number> {
   const { root, dirTimes } = ctx;
   const name = h.name;
   const comps = entryComponents(name);
@@ -302,7 +295,7 @@ async function unpackEntry(ctx: Ctx, h: EntryHeader, entry: TarEntry): Promise<n
 }
 
 /** Keeps `sgid` right for a directory whose mode was just set from its header. */
-function noteDirMode(ctx: Ctx, p: string, h: EntryHeader): void {
+function noteDirMode(ctx: Ctx, p: string, h: TarHeader): void {
   if ((h.mode ?? 0) & 0o2000) ctx.fresh.sgid.add(p);
   else ctx.fresh.sgid.delete(p);
 }
@@ -310,7 +303,7 @@ function noteDirMode(ctx: Ctx, p: string, h: EntryHeader): void {
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 /** Writes a regular file entry, never through a symlink: an existing entry is replaced. */
-async function writeFile(ctx: Ctx, at: { parent: string; p: string }, entry: TarEntry, h: EntryHeader): Promise<void> {
+async function writeFile(ctx: Ctx, at: { parent: string; p: string }, entry: TarEntry, h: TarHeader): Promise<void> {
   const mode = (h.mode ?? 0o644) & 0o7777;
   const meta = { chown: needsChown(ctx.fresh, at.parent, h), chmod: needsChmod(ctx.fresh, at.parent, mode, { dir: false }) };
   // Created with its final permission bits when chmod is skipped, else private until chmod.
@@ -341,7 +334,7 @@ function openExcl(ctx: Ctx, p: string, mode: number): number {
   }
 }
 
-function applyMetadata(p: string, h: EntryHeader, opts: { chown: boolean; chmod: boolean; symlink: boolean; times?: boolean }): void {
+function applyMetadata(p: string, h: TarHeader, opts: { chown: boolean; chmod: boolean; symlink: boolean; times?: boolean }): void {
   if (opts.chown) lchownSync(p, h.uid ?? 0, h.gid ?? 0);
   // chmod after chown: chown clears set-uid/set-gid bits.
   if (opts.chmod && !opts.symlink) chmodSync(p, (h.mode ?? 0o644) & 0o7777);
@@ -351,15 +344,8 @@ function applyMetadata(p: string, h: EntryHeader, opts: { chown: boolean; chmod:
   lutimesSync(p, mtime, mtime);
 }
 
-function setPaxXattrs(p: string, h: EntryHeader): void {
-  if (!h.pax) return;
-  for (const [k, v] of Object.entries(h.pax)) {
-    // tar-stream decodes PAX values as UTF-8; a binary value (e.g. security.capability)
-    // arrives mangled, and a wrong capability is worse than none, so skip those.
-    if (k.startsWith('SCHILY.xattr.') && !v.includes('\uFFFD')) {
-      setXattr(p, k.slice('SCHILY.xattr.'.length), Buffer.from(v, 'utf8'));
-    }
-  }
+function setPaxXattrs(p: string, h: TarHeader): void {
+  for (const [name, value] of paxXattrs(h)) setXattr(p, name, value);
 }
 
 function setXattr(p: string, name: string, value: Buffer): void {

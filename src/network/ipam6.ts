@@ -39,7 +39,7 @@ export function ulaBase(globalId: string): Cidr6 {
   return { base: (0xfdn << 120n) | (BigInt(`0x${globalId}`) << 80n), prefix: 48 };
 }
 
-export function* defaultPool6Candidates(globalId: string): Generator<Cidr6> {
+function* defaultPool6Candidates(globalId: string): Generator<Cidr6> {
   const base = ulaBase(globalId).base;
   for (let i = 0n; i < 65536n; i++) yield { base: base | (i << 64n), prefix: 64 };
 }

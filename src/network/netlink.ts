@@ -241,7 +241,7 @@ export async function setRouteLocalnet(bridge: string): Promise<void> {
  * containers; and `force_forwarding` (Linux 6.17+) so packets coming in from the bridge are
  * forwarded whatever the global switch says. Absent knobs (older kernels) are skipped.
  */
-export async function setBridgeIPv6Sysctls(bridge: string): Promise<void> {
+async function setBridgeIPv6Sysctls(bridge: string): Promise<void> {
   checkIfname(bridge);
   const dir = `/proc/sys/net/ipv6/conf/${bridge}`;
   for (const [knob, value] of [['disable_ipv6', '0'], ['accept_ra', '0'], ['force_forwarding', '1']]) {

@@ -32,14 +32,14 @@ export type Instruction =
 
 export type Step = Instruction & { raw: RawInstruction };
 
-export class ParseError extends InvalidArgument {}
+class ParseError extends InvalidArgument {}
 
 function fail(raw: RawInstruction, file: string, problem: string): never {
   throw new ParseError(`dockerfile parse error line ${raw.line} of ${file}: ${problem}`);
 }
 
 /** BuildKit's parseMaybeJSON: a JSON array of strings, else the text as one shell command. */
-export function maybeJson(rest: string): CommandLine {
+function maybeJson(rest: string): CommandLine {
   const text = rest.trim();
   if (text.startsWith('[')) {
     try {

@@ -61,7 +61,7 @@ const isComment = (line: string) => /^[ \t]*#/.test(line);
 const isBlank = (line: string) => /^[ \t]*$/.test(line);
 
 /** Splits `--a=b --c "rest"` into its flags and the rest (BuildKit's extractBuilderFlags). */
-export function splitFlags(args: string): { flags: string[]; rest: string } {
+function splitFlags(args: string): { flags: string[]; rest: string } {
   const flags: string[] = [];
   let s = args.trimStart();
   while (s.startsWith('--')) {
