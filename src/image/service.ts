@@ -96,8 +96,9 @@ export class LocalImageService implements ImageService, StoreInternals, ImageIng
     // (A pulled layer has no diffID blob at all: its tar is its compressed blob, layer-tars.ts.)
     const blobSize = (digest: string) => this.blobs.size(digest).catch(() => undefined);
     const torn = async (digest: string) => digest !== EMPTY_DIGEST && (await blobSize(digest)) === 0;
+    const usable = (size: number | undefined, digest: string) => size !== undefined && (size > 0 || digest === EMPTY_DIGEST);
     for (const img of [...this.index.images.values()]) {
-      let complete = (await blobSize(img.id)) !== undefined && !(await torn(img.id));
+      let complete = usable(await blobSize(img.id), img.id);
       for (const c of chainIDs(img.config.rootfs.diff_ids)) {
         if (!complete) break;
         const layer = await this.layers.get(c);
