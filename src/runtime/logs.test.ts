@@ -115,6 +115,27 @@ test('follow yields new records and ends after the container exits, draining fir
     assert.deepEqual(got, ['first\n', 'second\n', 'last\n']);
   }));
 
+test('follow ends at once when the exit comes while the reader is between its checks (no poll interval lost)', () =>
+  withLog(`${T(1)} stdout F only\n`, async (file) => {
+    // The exit lands at varied moments of the reader's end-of-file checks; each follow must
+    // end well within the 250 ms poll, which a lost wake-up would cost.
+    for (let i = 0; i < 40; i++) {
+      let exit: () => void = () => undefined;
+      const untilExited = new Promise<void>((r) => (exit = r));
+      const t0 = performance.now();
+      const done = (async () => {
+        let n = 0;
+        for await (const _ of readLogs(file, { ...all, follow: true, untilExited })) n++;
+        return n;
+      })();
+      if (i % 2) setImmediate(exit);
+      else setTimeout(exit, (i % 5) / 2);
+      assert.equal(await done, 1);
+      const ms = performance.now() - t0;
+      assert.ok(ms < 100, `round ${i}: follow took ${ms.toFixed(1)} ms after the exit`);
+    }
+  }));
+
 test('follow stops on abort', () =>
   withLog('', async (file) => {
     const ac = new AbortController();

@@ -124,11 +124,22 @@ export async function* readLogs(file: string, opts: ReadLogsOptions): AsyncGener
     exited = true;
     wake();
   });
+  // A wake (new bytes, the exit, an abort) that comes while the loop is busy between its
+  // checks is kept for the next sleep, which then returns at once instead of after a poll.
   let wakeUp: (() => void) | undefined;
+  let woken = false;
   const wake = () => {
     const w = wakeUp;
     wakeUp = undefined;
-    w?.();
+    if (w) w();
+    else woken = true;
+  };
+  const nap = () => {
+    if (woken) {
+      woken = false;
+      return Promise.resolve();
+    }
+    return sleep(POLL_MS, (w) => (wakeUp = w));
   };
   signal?.addEventListener('abort', wake, { once: true });
   let watcher: FSWatcher | undefined;
@@ -142,7 +153,7 @@ export async function* readLogs(file: string, opts: ReadLogsOptions): AsyncGener
       } catch (err) {
         if (errnoCode(err) !== 'ENOENT') throw err;
         if (exited || signal?.aborted) return;
-        await sleep(POLL_MS, (w) => (wakeUp = w));
+        await nap();
       }
     }
     const size = (await handle.stat()).size;
@@ -200,7 +211,7 @@ export async function* readLogs(file: string, opts: ReadLogsOptions): AsyncGener
         }
         continue;
       }
-      await sleep(POLL_MS, (w) => (wakeUp = w));
+      await nap();
     }
     // Lines the process never finished: give them out without a newline.
     for (const stream of ['stdout', 'stderr'] as const) {
