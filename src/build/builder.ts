@@ -71,7 +71,7 @@ export class Builder {
    */
   async sweep(): Promise<void> {
     const tmp = buildTmpDir(this.root);
-    for (const mp of await mountsBelow(tmp)) await unmountRootfs({ merged: mp, upper: '', work: '' });
+    for (const mp of await mountsBelow(tmp)) await unmountRootfs({ merged: mp });
     await fs.rm(tmp, { recursive: true, force: true });
     await sweepTemp(this.cache.dir);
   }

@@ -53,7 +53,7 @@ export async function reconcile(deps: EngineDeps, lifecycle: Lifecycle, orphanDi
   const containersDir = path.dirname(deps.store.containerDir('x'));
   for (const mp of await mountsBelow(containersDir)) {
     const id = path.relative(containersDir, mp).split(path.sep)[0];
-    if (!active.has(id)) await unmountRootfs({ merged: mp, upper: '', work: '' });
+    if (!active.has(id)) await unmountRootfs({ merged: mp });
   }
   for (const dir of orphanDirs) await fs.rm(dir, { recursive: true, force: true });
 }
