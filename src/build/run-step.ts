@@ -52,12 +52,19 @@ export async function runStep(engine: Engine, o: RunStepOptions): Promise<RunSte
     },
   } as Parameters<Engine['containers']['create']>[0], undefined, { buildIntermediate: true });
   const dir = engine.deps.store.containerDir(id);
+  const { waiters } = engine.containers.lifecycle;
+  // The layer is read from the upper dir while the engine still tears the container down
+  // (runc delete, unmount): only the process must be gone. Removing it waits for the
+  // teardown, or `rm -f` would find the record still running and kill it again.
+  const exited = waiters.nextProcessExit(id);
+  const tornDown = waiters.nextExit(id);
+  let ran = false;
   const cleanup = async () => {
+    if (ran) await tornDown;
     if (o.rm) await engine.containers.remove(id, { force: true, volumes: true }).catch(() => undefined);
   };
   try {
     o.started(id);
-    const exited = engine.containers.lifecycle.waiters.nextExit(id);
     await engine.containers.lifecycle.start(id);
     const onAbort = () => void engine.containers.lifecycle.kill(id, 'SIGKILL').catch(() => undefined);
     o.signal.addEventListener('abort', onAbort, { once: true });
@@ -66,6 +73,7 @@ export async function runStep(engine: Engine, o: RunStepOptions): Promise<RunSte
     try {
       await streamOutput(engine, id, o.output);
       const code = await exited;
+      ran = true;
       // The image's layer dirs (unpacked: the container ran on them) tell the packer which upper
       // dirs can be opaque, so a step that only added files spawns no getfattr.
       const { lowerDirs } = engine.images.rootfsLayers(o.imageId);

@@ -243,7 +243,7 @@ export class ContainerService {
       throw new InvalidArgument('configured logging driver does not support reading');
     }
     const paths = runtimePaths(this.deps.config, this.deps.store.containerDir(rec.spec.id), rec.spec.id);
-    const untilExited = opts.follow && isActive(rec.state) ? this.lifecycle.waiters.nextExit(rec.spec.id).then(() => undefined) : Promise.resolve();
+    const untilExited = opts.follow && isActive(rec.state) ? this.lifecycle.waiters.nextProcessExit(rec.spec.id).then(() => undefined) : Promise.resolve();
     return {
       tty: !!rec.spec.config.Tty,
       records: readRotatedLogs(paths.logPath, { ...opts, follow: opts.follow && isActive(rec.state), untilExited, signal }),

@@ -98,7 +98,7 @@ export class Lifecycle {
     const rootfs = rootfsPaths(this.deps.store.containerDir(spec.id));
     await this.deps.runtime.delete(spec.id, { force: true }); // a leftover of a previous run
     await fs.rm(path.join(paths.exitDir, spec.id), { force: true });
-    await mountRootfs((await this.deps.images.unpackedRootfs(spec.imageId)).lowerDirs, rootfs);
+    await mountRootfs((await this.deps.images.unpackedRootfs(spec.imageId)).lowerDirs, rootfs, { volatile: !!spec.buildIntermediate });
     failpoint('start:after-mount');
     try {
       const user = await resolveProcessUser(rootfs.merged, spec.config.User ?? '');
@@ -155,7 +155,7 @@ export class Lifecycle {
       failpoint('start:after-conmon');
       await this.deps.networks.wire(rec, created.pid);
       await this.attach.connectPending(spec.id, paths.bundleDir);
-      await this.deps.runtime.start(spec.id);
+      await this.deps.runtime.start(spec.id, created.pid);
       Object.assign(rec.state, {
         status: 'running',
         pid: created.pid,
@@ -216,6 +216,7 @@ export class Lifecycle {
 
   private async cleanupAfterExit(rec: ContainerRecord, exitCode: number, finishedAt = new Date().toISOString()): Promise<void> {
     const paths = this.paths(rec);
+    this.waiters.processExited(rec.spec.id, exitCode);
     this.health.stopped(rec.spec.id);
     // Before `runc delete`: the OOM count goes with the cgroup.
     const oomKilled = await oomKilledIn(`/${this.deps.config.cgroupParent}/${rec.spec.id}`);

@@ -1,11 +1,25 @@
 // Promises that resolve when a container next exits or is removed (`wait`, `stop`, `rm -f`).
 export class Waiters {
   private exitWaiters = new Map<string, Set<(code: number) => void>>();
+  private processExitWaiters = new Map<string, Set<(code: number) => void>>();
   private removeWaiters = new Map<string, Set<(code: number) => void>>();
   private lastExit = new Map<string, number>();
 
   nextExit(id: string): Promise<number> {
     return new Promise((resolve) => add(this.exitWaiters, id, resolve));
+  }
+
+  /**
+   * Resolves as soon as the container's process is gone and conmon has written all of its
+   * output to the log, before the engine's cleanup (runtime delete, unmount, records), which
+   * `nextExit` waits for. For readers of the log and the upper dir, which need no more.
+   */
+  nextProcessExit(id: string): Promise<number> {
+    return new Promise((resolve) => add(this.processExitWaiters, id, resolve));
+  }
+
+  processExited(id: string, code: number): void {
+    fire(this.processExitWaiters, id, code);
   }
 
   removed(id: string, signal: AbortSignal): Promise<number> {
@@ -16,6 +30,8 @@ export class Waiters {
   }
 
   exited(id: string, code: number): void {
+    // A start that failed has no process exit of its own: its waiters learn it here.
+    fire(this.processExitWaiters, id, code);
     this.lastExit.set(id, code);
     fire(this.exitWaiters, id, code);
   }

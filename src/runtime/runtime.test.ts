@@ -145,7 +145,7 @@ test('create, attach, start: output reaches the attach socket and the log; exit 
     assert.equal((await rt.state(c.id))?.status, 'created');
     const session = await rt.attach(c.bundleDir);
     const io = collect(session);
-    await rt.start(c.id);
+    await rt.start(c.id, created.pid);
     assert.equal(await waitExit(c), 3);
     await io.ended;
     assert.equal(io.out(), 'out\n');
@@ -175,10 +175,10 @@ test('a missing executable fails create with InvalidArgument', { skip }, async (
 test('stdin: write, close stdin, the process sees EOF', { skip }, async () => {
   const c = await prepare({ args: ['sh', '-c', 'cat; echo done'], openStdin: true });
   try {
-    await rt.create({ ...c, tty: false, openStdin: true, logDriver: 'k8s-file' });
+    const { pid: cPid } = await rt.create({ ...c, tty: false, openStdin: true, logDriver: 'k8s-file' });
     const session = await rt.attach(c.bundleDir);
     const io = collect(session);
-    await rt.start(c.id);
+    await rt.start(c.id, cPid);
     session.writeStdin(Buffer.from('hello\n'));
     session.writeStdin(Buffer.alloc(20000, 'x'));
     session.writeStdin(Buffer.from('\n'));
@@ -194,10 +194,10 @@ test('stdin: write, close stdin, the process sees EOF', { skip }, async () => {
 test('tty: output through the console, resize reaches the tty', { skip }, async () => {
   const c = await prepare({ args: ['sh', '-c', 'sleep 0.3; stty size; echo $TERM'], tty: true });
   try {
-    await rt.create({ ...c, tty: true, openStdin: false, logDriver: 'k8s-file' });
+    const { pid: cPid } = await rt.create({ ...c, tty: true, openStdin: false, logDriver: 'k8s-file' });
     const session = await rt.attach(c.bundleDir);
     const io = collect(session);
-    await rt.start(c.id);
+    await rt.start(c.id, cPid);
     await rt.resize(c.bundleDir, { height: 40, width: 120 });
     assert.equal(await waitExit(c), 0);
     await io.ended;
@@ -213,8 +213,8 @@ test('env, hostname, user and namespaces as Docker sets them', { skip }, async (
     userSpec: 'alice',
   });
   try {
-    await rt.create({ ...c, tty: false, openStdin: false, logDriver: 'k8s-file' });
-    await rt.start(c.id);
+    const { pid: cPid } = await rt.create({ ...c, tty: false, openStdin: false, logDriver: 'k8s-file' });
+    await rt.start(c.id, cPid);
     assert.equal(await waitExit(c), 0);
     const log = await readAll(c);
     assert.equal(
@@ -238,8 +238,8 @@ test('env, hostname, user and namespaces as Docker sets them', { skip }, async (
 test('kill with a signal name, pause/resume, pids', { skip }, async () => {
   const c = await prepare({ args: ['sh', '-c', 'trap "exit 42" TERM; sleep 100 & wait'] });
   try {
-    await rt.create({ ...c, tty: false, openStdin: false, logDriver: 'k8s-file' });
-    await rt.start(c.id);
+    const { pid: cPid } = await rt.create({ ...c, tty: false, openStdin: false, logDriver: 'k8s-file' });
+    await rt.start(c.id, cPid);
     assert.equal((await rt.state(c.id))?.status, 'running');
     assert.equal((await rt.list()).find((x) => x.id === c.id)?.status, 'running');
     const deadline = Date.now() + 2000;
@@ -260,12 +260,12 @@ test('SIGKILL exit code is 137; delete --force removes a running container', { s
   const a = await prepare({ args: ['sleep', '100'] });
   const b = await prepare({ args: ['sleep', '100'] });
   try {
-    await rt.create({ ...a, tty: false, openStdin: false, logDriver: 'k8s-file' });
-    await rt.start(a.id);
+    const { pid: aPid } = await rt.create({ ...a, tty: false, openStdin: false, logDriver: 'k8s-file' });
+    await rt.start(a.id, aPid);
     await rt.kill(a.id, 'SIGKILL');
     assert.equal(await waitExit(a), 137);
-    await rt.create({ ...b, tty: false, openStdin: false, logDriver: 'k8s-file' });
-    await rt.start(b.id);
+    const { pid: bPid } = await rt.create({ ...b, tty: false, openStdin: false, logDriver: 'k8s-file' });
+    await rt.start(b.id, bPid);
     await rt.delete(b.id, { force: true });
     assert.equal(await rt.state(b.id), undefined);
   } finally {
@@ -274,11 +274,42 @@ test('SIGKILL exit code is 137; delete --force removes a running container', { s
   }
 });
 
+test('start goes through the exec fifo: the fifo is gone, runc reports the container running', { skip }, async () => {
+  const c = await prepare({ args: ['sleep', '100'] });
+  try {
+    const { pid } = await rt.create({ ...c, tty: false, openStdin: false, logDriver: 'k8s-file' });
+    const fifo = path.join(runcRoot, c.id, 'exec.fifo');
+    assert.ok(existsSync(fifo), 'runc keeps an exec.fifo for a created container');
+    await rt.start(c.id, pid);
+    assert.equal(existsSync(fifo), false);
+    assert.equal((await rt.state(c.id))?.status, 'running');
+    // init has exec'd: the process is the command's now, not runc's init.
+    assert.equal((await fs.readFile(`/proc/${pid}/comm`, 'utf8')).trim(), 'sleep');
+    // A second start is runc's to refuse, as it would be without the fifo.
+    await assert.rejects(rt.start(c.id, pid), /cannot start an already running container|not created/);
+  } finally {
+    await cleanup(c);
+  }
+});
+
+test('start of a created container whose init died: "container process is already dead", within a poll', { skip }, async () => {
+  const c = await prepare({ args: ['sleep', '100'] });
+  try {
+    const { pid } = await rt.create({ ...c, tty: false, openStdin: false, logDriver: 'k8s-file' });
+    process.kill(pid, 'SIGKILL');
+    const t0 = Date.now();
+    await assert.rejects(rt.start(c.id, pid), { message: 'container process is already dead' });
+    assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
+  } finally {
+    await cleanup(c);
+  }
+});
+
 test('exec attached: all output, exit code; exec detached; exec of a missing command', { skip }, async () => {
   const c = await prepare({ args: ['sleep', '100'] });
   try {
-    await rt.create({ ...c, tty: false, openStdin: false, logDriver: 'k8s-file' });
-    await rt.start(c.id);
+    const { pid: cPid } = await rt.create({ ...c, tty: false, openStdin: false, logDriver: 'k8s-file' });
+    await rt.start(c.id, cPid);
     const user = await resolveUser(rootfs, '');
     const base = { env: ['PATH=/bin'], cwd: '/', user, tty: false };
     for (let i = 0; i < 3; i++) {
@@ -332,9 +363,9 @@ test('exit watcher sees `true` exit quickly', { skip }, async () => {
   });
   try {
     const t0 = performance.now();
-    await rt.create({ ...c, tty: false, openStdin: false, logDriver: 'k8s-file' });
+    const { pid: cPid } = await rt.create({ ...c, tty: false, openStdin: false, logDriver: 'k8s-file' });
     const t1 = performance.now();
-    await rt.start(c.id);
+    await rt.start(c.id, cPid);
     const t2 = performance.now();
     const t3 = await got;
     await rt.delete(c.id);
@@ -356,7 +387,7 @@ test('exit latency: from the process dying to the watcher callback', { skip }, a
   });
   try {
     const { pid } = await rt.create({ ...c, tty: false, openStdin: false, logDriver: 'k8s-file' });
-    await rt.start(c.id);
+    await rt.start(c.id, pid);
     await new Promise((r) => setTimeout(r, 50));
     const t0 = performance.now();
     process.kill(pid, 'SIGKILL');
@@ -378,8 +409,8 @@ test('a bundle path too long for a socket address still attaches; exec with a tt
   const ctr = { ...c, bundleDir: longDir, pidFile: path.join(longDir, 'pid'), conmonPidFile: path.join(longDir, 'conmon.pid') };
   try {
     // leaveStdinOpen: a first client that disconnects must not close the container's stdin.
-    await rt.create({ ...ctr, tty: false, openStdin: true, logDriver: 'k8s-file', leaveStdinOpen: true });
-    await rt.start(ctr.id);
+    const { pid: ctrPid } = await rt.create({ ...ctr, tty: false, openStdin: true, logDriver: 'k8s-file', leaveStdinOpen: true });
+    await rt.start(ctr.id, ctrPid);
     const first = await rt.attach(ctr.bundleDir);
     first.close();
     await new Promise((r) => setTimeout(r, 50));

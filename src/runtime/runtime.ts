@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, Internal } from '../errdefs/index.js';
 import { attachTo, resizeTerminal } from './attach.js';
+import { startThroughExecFifo } from './exec-fifo.js';
 import { spawnConmon, startError, type SpawnedConmon } from './conmon.js';
 import { RuncCli } from './runc.js';
 import { parseSignal } from './signals.js';
@@ -75,6 +76,9 @@ export class ConmonRuntime implements Runtime {
         exitDir: opts.exitDir,
       }),
       '-P', opts.conmonPidFile,
+      // conmon fsyncs the log as the container ends, before it reports the exit; Docker's
+      // log drivers do not, and a wharfd killed meanwhile loses nothing of the page cache.
+      '--no-sync-log',
       ...(opts.logSizeMax ? ['--log-size-max', String(opts.logSizeMax)] : []),
       ...(opts.tty ? ['-t'] : []),
       ...(opts.openStdin ? ['-i'] : []),
@@ -91,8 +95,8 @@ export class ConmonRuntime implements Runtime {
     }
   }
 
-  start(id: string): Promise<void> {
-    return this.runc.start(id);
+  async start(id: string, initPid: number): Promise<void> {
+    if (!(await startThroughExecFifo(this.runc.root, id, initPid))) await this.runc.start(id);
   }
 
   kill(id: string, signal: string | number, all = false): Promise<void> {

@@ -154,7 +154,8 @@ export interface ExecOptions {
 export interface Runtime {
   /** Starts conmon, which runs `runc create`; resolves with the container's PID once created. */
   create(opts: CreateOptions): Promise<{ pid: number; conmonPid: number }>;
-  start(id: string): Promise<void>;
+  /** Lets the created container's process run; `initPid` is what `create` returned. */
+  start(id: string, initPid: number): Promise<void>;
   kill(id: string, signal: string | number, all?: boolean): Promise<void>;
   pause(id: string): Promise<void>;
   resume(id: string): Promise<void>;
