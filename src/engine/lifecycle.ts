@@ -20,7 +20,7 @@ import { RestartSupervisor } from './restart.js';
 import { containerLogLimits } from './log-config.js';
 import { NO_HEALTH, type HealthHooks } from './health.js';
 import { conmonSizeMax, rotateBeforeStart } from '../runtime/log-rotation.js';
-import { mountRootfs, rootfsPaths, unmountRootfs } from './rootfs.js';
+import { mountRootfs, rootfsPaths, unmountRootfs, unmountStaleNetns } from './rootfs.js';
 import { releaseShm, resolveSecurity } from './security.js';
 import { Waiters } from './waiters.js';
 
@@ -100,11 +100,19 @@ export class Lifecycle {
     await fs.rm(path.join(paths.exitDir, spec.id), { force: true });
     await mountRootfs((await this.deps.images.unpackedRootfs(spec.imageId)).lowerDirs, rootfs, { volatile: !!spec.buildIntermediate });
     failpoint('start:after-mount');
+    let wiring: { ready: Promise<void>; wired: Promise<void> } | undefined;
     try {
       const user = await resolveProcessUser(rootfs.merged, spec.config.User ?? '');
       const net = networkKind(spec.hostConfig.NetworkMode);
-      const netns = this.netnsFor(net);
+      let netns = this.netnsFor(net);
       const primary = await this.deps.networks.prepare(rec);
+      if (primary && net === 'own') {
+        // The netns and its veths are made now by one spawn, which goes on while runc sets up
+        // the rest: runc joins the netns, and no wiring is left between create and start.
+        await unmountStaleNetns(rootfs);
+        wiring = this.deps.networks.wireNewNetns(rec, rootfs.netns);
+        if (wiring) netns = { kind: 'path', path: rootfs.netns };
+      }
       if (primary) {
         await writeNetworkedEtcFiles(rec, {
           ips: primary.ipv6 ? [primary.ip, primary.ipv6] : [primary.ip],
@@ -143,6 +151,7 @@ export class Lifecycle {
       await writeJsonAtomic(path.join(paths.bundleDir, 'config.json'), ociSpec, { durable: false });
       const logLimits = containerLogLimits(spec.hostConfig);
       if (logLimits) await rotateBeforeStart(paths.logPath, logLimits);
+      await wiring?.ready;
       const created = await this.deps.runtime.create({
         ...paths,
         tty: !!spec.config.Tty,
@@ -153,7 +162,7 @@ export class Lifecycle {
         logSizeMax: logLimits ? conmonSizeMax(logLimits) : undefined,
       });
       failpoint('start:after-conmon');
-      await this.deps.networks.wire(rec, created.pid);
+      await wiring?.wired;
       await this.attach.connectPending(spec.id, paths.bundleDir);
       await this.deps.runtime.start(spec.id, created.pid);
       Object.assign(rec.state, {
@@ -168,6 +177,8 @@ export class Lifecycle {
       });
       await this.deps.store.save(rec);
     } catch (err) {
+      // Wiring still under way must end before its netns is unmounted.
+      await wiring?.wired.catch(() => undefined);
       await this.failStart(rec, err);
       throw startError(err);
     }

@@ -2,9 +2,9 @@
 //
 // A container on bridge networks gets, at each start: an address per network (prepare,
 // before `runc create`, so /etc/hosts can name it), its published ports (prepare too, so a
-// busy port refuses the start before anything runs), then veths into the netns runc made
-// (wire, between `runc create` and `runc start`). At exit the addresses and ports are
-// released; the veths die with the netns. The endpoints live in the container's record, so
+// busy port refuses the start before anything runs), then its netns with veths into it
+// (wireNewNetns, made while `runc create` runs, which joins it). At exit the addresses and
+// ports are released; the veths die with the netns, once its mount is gone. The endpoints live in the container's record, so
 // a restarted wharfd gives the network layer back what running containers hold.
 import { randomBytes } from 'node:crypto';
 import type {
@@ -183,17 +183,27 @@ export class NetworkManager implements NetworkOps {
     }
   }
 
-  /** Between `runc create` and `runc start`: veths into the container's netns. */
-  async wire(ctr: ContainerRecord, pid: number): Promise<void> {
-    const configs = ctr.spec.networks ?? [];
-    if (!ctr.state.endpoints) return;
-    for (const [i, cfg] of configs.entries()) {
+  /**
+   * Before `runc create`: the container's netns is made at `file` with its veths, and runc
+   * joins it. `ready`: the netns exists; `wired`: the veths are in place.
+   * Undefined when the container has no endpoint (then runc makes its netns).
+   */
+  wireNewNetns(ctr: ContainerRecord, file: string): { ready: Promise<void>; wired: Promise<void> } | undefined {
+    if (!ctr.state.endpoints) return undefined;
+    const endpoints = (ctr.spec.networks ?? []).flatMap((cfg, i) => {
       const ep = ctr.state.endpoints?.[cfg.networkId];
-      if (!ep) continue;
+      if (!ep) return [];
       ep.ifname = `eth${i}`;
-      ep.hostIfname = await this.layer.attach({ networkId: cfg.networkId, endpointId: ep.endpointId, pid, address: ep, ifname: ep.ifname, defaultRoute: i === 0 });
-    }
-    for (const cfg of configs) this.refreshDns(cfg.networkId);
+      return [{ ep, cfg, attach: { networkId: cfg.networkId, endpointId: ep.endpointId, address: ep, ifname: ep.ifname, defaultRoute: i === 0 } }];
+    });
+    if (!endpoints.length) return undefined;
+    const made = this.layer.attachInNewNetns(file, endpoints.map((e) => e.attach));
+    const wired = made.wired.then(() => {
+      endpoints.forEach((e, i) => (e.ep.hostIfname = made.hostIfnames[i]!));
+      for (const e of endpoints) this.refreshDns(e.cfg.networkId);
+    });
+    wired.catch(() => undefined); // awaited by the caller after runc create
+    return { ready: made.ready, wired };
   }
 
   /** After an exit or a failed start: ports and addresses go back; DNS forgets the names. */

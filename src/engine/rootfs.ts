@@ -17,6 +17,11 @@ export interface RootfsPaths {
   work: string;
   /** The init layer, right under the upper dir (made at the first mount). */
   init: string;
+  /**
+   * The container's network namespace while it runs, held by a bind mount on this file (made
+   * by the network wiring, see Networks.wireNewNetns); unmounted with the root.
+   */
+  netns: string;
 }
 
 export function rootfsPaths(containerDir: string): RootfsPaths {
@@ -25,6 +30,7 @@ export function rootfsPaths(containerDir: string): RootfsPaths {
     upper: path.join(containerDir, 'upper'),
     work: path.join(containerDir, 'work'),
     init: path.join(containerDir, 'init'),
+    netns: path.join(containerDir, 'netns'),
   };
 }
 
@@ -38,8 +44,14 @@ export function overlayOptions(lowerDirs: string[], p: RootfsPaths): string {
 }
 
 export async function isMounted(target: string): Promise<boolean> {
+  return (await mountedAmong([target])).length > 0;
+}
+
+/** Those of `targets` that are mount points now. */
+async function mountedAmong(targets: (string | undefined)[]): Promise<string[]> {
   const info = await fs.readFile('/proc/self/mountinfo', 'utf8');
-  return info.split('\n').some((line) => line.split(' ')[4] === target);
+  const points = new Set(info.split('\n').map((line) => line.split(' ')[4]));
+  return targets.filter((t): t is string => t !== undefined && points.has(t));
 }
 
 /**
@@ -63,16 +75,24 @@ export async function mountRootfs(lowerDirs: string[], p: RootfsPaths, opts: { v
   }
 }
 
-export async function unmountRootfs(p: Pick<RootfsPaths, 'merged'>): Promise<void> {
-  if (!(await isMounted(p.merged))) return;
+/** Before a start: a netns mount whose container's end was not seen (it would be stacked on). */
+export async function unmountStaleNetns(p: RootfsPaths): Promise<void> {
+  if ((await mountedAmong([p.netns])).length) await run('umount', [p.netns]);
+}
+
+/** The root and, when given, the netns file: one `umount` for both. */
+export async function unmountRootfs(p: Pick<RootfsPaths, 'merged'> & { netns?: string }): Promise<void> {
+  const mounted = await mountedAmong([p.merged, p.netns]);
+  if (!mounted.length) return;
   try {
-    await run('umount', [p.merged]);
+    await run('umount', mounted);
   } catch (err) {
     // Someone else's unmount won the race: the goal is reached.
-    if (!(await isMounted(p.merged))) return;
+    const left = await mountedAmong(mounted);
+    if (!left.length) return;
     // Busy (an exec or cp still inside): detach it, the kernel frees it when the last user goes.
-    await run('umount', ['-l', p.merged]).catch(async (lazyErr: unknown) => {
-      if (await isMounted(p.merged)) throw lazyErr ?? err;
+    await run('umount', ['-l', ...left]).catch(async (lazyErr: unknown) => {
+      if ((await mountedAmong(left)).length) throw lazyErr ?? err;
     });
   }
 }

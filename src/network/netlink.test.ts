@@ -2,9 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  createBridge, deleteBridge, createNetns, deleteNetns, attachEndpoint, detachEndpoint,
+  createBridge, deleteBridge, createNetns, deleteNetns, attachEndpoint, detachEndpoint, createWiredNetns,
   linkExists, listLinks, listNetns, hostVethName, macForIPv4, netnsPath,
 } from './netlink.js';
+import { execFileSync } from 'node:child_process';
+import { promises as fs, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ipJson } from './command.js';
 import { testName, startServer, request } from './test-probe.js';
 
@@ -85,5 +89,79 @@ test('a failure inside the netns (after the host side succeeded) removes the vet
     await detachEndpoint(v);
     await deleteNetns(ns);
     await deleteBridge(br);
+  }
+});
+
+/** The netns mounted on `file`, as `ip -j` sees it from inside. */
+function insideJson<T>(file: string, args: string[]): T {
+  return JSON.parse(execFileSync('nsenter', [`--net=${file}`, 'ip', '-j', ...args], { encoding: 'utf8' })) as T;
+}
+
+function mounted(file: string): boolean {
+  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === file);
+}
+
+test('createWiredNetns: a netns held on a file, ready before its veths, then wired on two bridges; the host ends go with the mount', async () => {
+  const [br1, br2, v1, v2] = [testName('b'), testName('b'), testName('v'), testName('v')];
+  const net = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 250)}`;
+  const net2 = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 250)}`;
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'wharf-netns-'));
+  const file = path.join(dir, 'netns');
+  try {
+    await createBridge({ name: br1, address: `${net}.1/24` });
+    await createBridge({ name: br2, address: `${net2}.1/24` });
+    const made = createWiredNetns(file, process.pid, [
+      { bridge: br1, hostIfname: v1, address: `${net}.2/24`, gateway: `${net}.1`, ifname: 'eth0' },
+      { bridge: br2, hostIfname: v2, address: `${net2}.2/24`, ifname: 'eth1' },
+    ]);
+    await made.ready;
+    assert.ok(mounted(file), 'the netns is mounted once ready');
+    await made.wired;
+    const links = insideJson<{ ifname: string; address: string; operstate: string; flags: string[] }[]>(file, ['link', 'show']);
+    assert.deepEqual(links.map((l) => l.ifname).sort(), ['eth0', 'eth1', 'lo']);
+    assert.ok(links.find((l) => l.ifname === 'lo')!.flags.includes('UP'), 'loopback up');
+    assert.equal(links.find((l) => l.ifname === 'eth0')!.address, macForIPv4(`${net}.2`));
+    const routes = insideJson<{ dst: string; gateway?: string; dev: string }[]>(file, ['route', 'show']);
+    assert.deepEqual(routes.filter((r) => r.dst === 'default'), [{ dst: 'default', gateway: `${net}.1`, dev: 'eth0', flags: [] }]);
+    assert.equal((await ipJson<{ master?: string }[]>(['link', 'show', 'dev', v1]))[0].master, br1);
+    assert.equal((await ipJson<{ master?: string }[]>(['link', 'show', 'dev', v2]))[0].master, br2);
+    // Traffic to the bridge's address (busybox's ping: the host may have none of its own).
+    execFileSync('nsenter', [`--net=${file}`, 'busybox', 'ping', '-c1', '-W2', `${net}.1`], { stdio: 'ignore' });
+    execFileSync('umount', [file]);
+    // The kernel frees a netns (and its veths' host ends) a moment after its last reference.
+    for (let i = 0; i < 100 && ((await linkExists(v1)) || (await linkExists(v2))); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await linkExists(v1), false);
+    assert.equal(await linkExists(v2), false);
+  } finally {
+    if (mounted(file)) execFileSync('umount', [file]);
+    await detachEndpoint(v1);
+    await detachEndpoint(v2);
+    await deleteBridge(br1);
+    await deleteBridge(br2);
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('createWiredNetns: a failure inside the netns is reported by `wired` and leaves no host end; a taken host name is a Conflict', async () => {
+  const [br, v] = [testName('b'), testName('v')];
+  const net = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 250)}`;
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'wharf-netns-'));
+  const file = path.join(dir, 'netns');
+  try {
+    await createBridge({ name: br, address: `${net}.1/24` });
+    const bad = createWiredNetns(file, process.pid, [{ bridge: br, hostIfname: v, address: `${net}.2/24`, gateway: '192.0.2.1' }]);
+    await bad.ready;
+    await assert.rejects(bad.wired, (err: Error) => err.name === 'Unavailable' && /wiring the container's network namespace: /.test(err.message));
+    assert.equal(await linkExists(v), false, 'host end removed');
+    execFileSync('umount', [file]);
+    // The host name is taken by a bridge: the pair cannot be made.
+    const taken = createWiredNetns(file, process.pid, [{ bridge: br, hostIfname: br, address: `${net}.3/24` }]);
+    await assert.rejects(taken.wired, { name: 'Conflict', message: `interface ${br} already exists` });
+    assert.ok(await linkExists(br), "someone else's link is left alone");
+  } finally {
+    if (mounted(file)) execFileSync('umount', [file]);
+    await detachEndpoint(v);
+    await deleteBridge(br);
+    await fs.rm(dir, { recursive: true, force: true });
   }
 });

@@ -1,22 +1,24 @@
 // Bridges, network namespaces and veth pairs, through iproute2's `ip` (no native code).
 //
-// Netns choice: a container's netns is runc's; wharfd reaches it by the PID of the
-// container's init, between `runc create` and `runc start`, so the interface, address and
-// routes exist before the container's first instruction runs (as with Docker) and go with
-// the netns when it ends. Named netns (createNetns/deleteNetns, under /run/netns) serve this
-// layer's own tests, which stand in for containers with them.
+// Netns choice: as Docker's sandboxes, a container's netns is made by wharfd before the
+// runtime runs (createWiredNetns), held by a bind mount on a file in the container's
+// directory, and runc joins it; so the interface, address and routes exist before the
+// container's first instruction runs, and they go with the netns when its mount does. A
+// running container's netns is reached by its init's PID (network connect). Named netns
+// (createNetns/deleteNetns, under /run/netns) serve this layer's own tests.
 //
-// Lifecycle: createBridge (network create) → attachEndpoint (container start; nothing at
-// exit) → detachEndpoint (network disconnect of a running container) → deleteBridge
-// (network rm). Deletes are idempotent: a missing link or netns is not an error, so a
+// Lifecycle: createBridge (network create) → createWiredNetns (container start; nothing at
+// exit), attachEndpoint / detachEndpoint (network connect / disconnect of a running
+// container) → deleteBridge (network rm). Deletes are idempotent: a missing link or netns is not an error, so a
 // half-done setup can always be rolled back with the same calls.
 
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { runTool, ipJson } from './command.js';
 import { formatIPv4, parseIPv4 } from './cidr.js';
-import { Conflict, InvalidArgument } from '../errdefs/index.js';
+import { Conflict, InvalidArgument, Unavailable } from '../errdefs/index.js';
 
 export const NETNS_DIR = '/run/netns';
 /** Linux IFNAMSIZ - 1 */
@@ -166,6 +168,23 @@ export async function listNetns(prefix: string): Promise<string[]> {
  * named `eth0`, with its address and default route. On failure the pair is removed.
  */
 export async function attachEndpoint(opts: EndpointOptions): Promise<void> {
+  const { hostSide, netnsSide } = endpointCommands(opts);
+  await runTool('sh', ['-c', ATTACH_SCRIPT, 'sh', netnsSide.join('\n'), ...ipInNetns(opts.netns)], {
+    input: hostSide.join('\n'),
+    label: `attach ${opts.hostIfname}`,
+  }).catch(async (err: Error) => {
+    // No separate existence check (a spawn on every start): `link add` refuses a taken
+    // name, and then the link is someone else's and must be left alone.
+    if (err.message.includes(HOST_SIDE_FAILED) && /File exists/.test(err.message)) {
+      throw new Conflict(`interface ${opts.hostIfname} already exists`);
+    }
+    await deleteLink(opts.hostIfname);
+    throw err;
+  });
+}
+
+/** The `ip -batch` lines of an endpoint: made and enslaved on the host, addressed inside. */
+function endpointCommands(opts: EndpointOptions): { hostSide: string[]; netnsSide: string[]; ifname: string; mtu: string; mac: string } {
   checkIfname(opts.hostIfname);
   const ifname = opts.ifname ?? 'eth0';
   checkIfname(ifname);
@@ -190,18 +209,7 @@ export async function attachEndpoint(opts: EndpointOptions): Promise<void> {
     ...(opts.gateway ? [`route add default via ${opts.gateway} dev ${ifname}`] : []),
     ...(opts.gateway6 ? [`route add ::/0 via ${opts.gateway6} dev ${ifname}`] : []),
   ];
-  await runTool('sh', ['-c', ATTACH_SCRIPT, 'sh', netnsSide.join('\n'), ...ipInNetns(opts.netns)], {
-    input: hostSide.join('\n'),
-    label: `attach ${opts.hostIfname}`,
-  }).catch(async (err: Error) => {
-    // No separate existence check (a spawn on every start): `link add` refuses a taken
-    // name, and then the link is someone else's and must be left alone.
-    if (err.message.includes(HOST_SIDE_FAILED) && /File exists/.test(err.message)) {
-      throw new Conflict(`interface ${opts.hostIfname} already exists`);
-    }
-    await deleteLink(opts.hostIfname);
-    throw err;
-  });
+  return { hostSide, netnsSide, ifname, mtu, mac };
 }
 
 /**
@@ -220,6 +228,63 @@ function ipInNetns(netns: EndpointOptions['netns']): string[] {
   if (typeof netns === 'string') return ['ip', '-n', netns, '-batch', '-'];
   return ['nsenter', `--net=/proc/${netns.pid}/ns/net`, 'ip', '-batch', '-'];
 }
+
+/**
+ * A container's netns made before its runtime starts, held by a bind mount on `file` (which
+ * the caller unmounts when the container ends), with its endpoints wired; all in one spawn.
+ * `ready` settles once the netns exists: the runtime may join it (its spec names `file`)
+ * while the veths are still being made, so the wiring (some ms of `ip`) overlaps the
+ * runtime's own setup instead of waiting for it. `wired` settles when all is done. The
+ * veth pairs are made from inside the netns, with the host end sent out to the netns of
+ * process `hostPid` (wharfd's, where the bridges are). On failure the host ends are removed.
+ */
+export function createWiredNetns(file: string, hostPid: number, endpoints: Omit<EndpointOptions, 'netns'>[]): { ready: Promise<void>; wired: Promise<void> } {
+  const inside = ['link set dev lo up'];
+  const hostSide: string[] = [];
+  for (const opts of endpoints) {
+    const e = endpointCommands({ ...opts, netns: { pid: hostPid } });
+    inside.push(`link add name ${e.ifname} mtu ${e.mtu} address ${e.mac} type veth peer name ${opts.hostIfname} mtu ${e.mtu} netns ${hostPid}`, ...e.netnsSide);
+    hostSide.push(...e.hostSide.slice(1)); // the pair itself is made inside
+  }
+  const child = spawn('sh', ['-c', WIRED_NETNS_SCRIPT, 'sh', file, inside.join('\n')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const stderr: Buffer[] = [];
+  child.stderr.on('data', (b: Buffer) => stderr.push(b));
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(hostSide.join('\n'));
+  const failure = (code: number | null) => {
+    const text = Buffer.concat(stderr).toString('utf8').trim() || `exit status ${code}`;
+    if (/File exists/.test(text)) return new Conflict(`interface ${endpoints[0]?.hostIfname} already exists`);
+    return new Unavailable(`wiring the container's network namespace: ${text}`);
+  };
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', (e) => reject(new Unavailable(`sh: ${e.message}`, { cause: e })));
+    child.on('close', resolve);
+  });
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    exited.then((code) => reject(failure(code)), reject);
+  });
+  const wired = exited.then(async (code) => {
+    if (code === 0) return;
+    // A name taken before we came is someone else's link: leave it.
+    const err = failure(code);
+    if (!(err instanceof Conflict)) for (const e of endpoints) await deleteLink(e.hostIfname).catch(() => undefined);
+    throw err;
+  });
+  // Callers await `ready` first: neither may end wharfd as an unhandled rejection meanwhile.
+  ready.catch(() => undefined);
+  wired.catch(() => undefined);
+  return { ready, wired };
+}
+
+/**
+ * $1: the netns file; $2: the batch run inside; stdin: the host side's batch. "ready" on
+ * stdout once the netns exists.
+ */
+const WIRED_NETNS_SCRIPT = `: > "$1" && unshare --net="$1" true || exit 1
+echo ready
+printf '%s\\n' "$2" | nsenter --net="$1" ip -batch - || exit 1
+exec ip -batch -`;
 
 /** Removes the endpoint's veth pair (deleting one end deletes both). */
 export async function detachEndpoint(hostIfname: string): Promise<void> {

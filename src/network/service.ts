@@ -16,7 +16,7 @@ import { DnsServer, type DnsRecord, type Upstream } from './dns/index.js';
 import { HostPorts } from './host-ports.js';
 import { hostRoutedSubnets, hostRoutedSubnets6 } from './host-routes.js';
 import { Ipam } from './ipam.js';
-import { attachEndpoint, createBridge, linkIPv4, linksByAlias, deleteBridge, detachEndpoint, ensureIpForward, hostVethName, macForIPv4, setRouteLocalnet } from './netlink.js';
+import { attachEndpoint, createBridge, createWiredNetns, linkIPv4, linksByAlias, deleteBridge, detachEndpoint, ensureIpForward, hostVethName, macForIPv4, setRouteLocalnet, type EndpointOptions } from './netlink.js';
 import { NETWORK_RECORD_VERSION, NetworkStore, type NetworkRecord } from './network-store.js';
 import type { NftBridge } from './nftables.js';
 import { PortPublisher, type PortMapping, type PublishRequest, type PublishTargets } from './port-publisher.js';
@@ -198,20 +198,32 @@ export class NetworkLayer {
    * name. Only the container's first network gives it a default route (Docker's gateway choice).
    */
   async attach(opts: { networkId: string; endpointId: string; pid: number; address: EndpointAddress; ifname: string; defaultRoute: boolean }): Promise<string> {
+    const endpoint = this.endpointOptions(opts);
+    await attachEndpoint({ ...endpoint, netns: { pid: opts.pid } });
+    return endpoint.hostIfname;
+  }
+
+  /**
+   * The same for a container whose netns does not exist yet: made at `file` with all its
+   * endpoints (see createWiredNetns), before the runtime starts; returns the host ends' names.
+   */
+  attachInNewNetns(file: string, endpoints: { networkId: string; endpointId: string; address: EndpointAddress; ifname: string; defaultRoute: boolean }[]): { hostIfnames: string[]; ready: Promise<void>; wired: Promise<void> } {
+    const opts = endpoints.map((e) => this.endpointOptions(e));
+    return { hostIfnames: opts.map((o) => o.hostIfname), ...createWiredNetns(file, process.pid, opts) };
+  }
+
+  private endpointOptions(opts: { networkId: string; endpointId: string; address: EndpointAddress; ifname: string; defaultRoute: boolean }): Omit<EndpointOptions, 'netns'> {
     const rec = this.store.get(opts.networkId);
-    const hostIfname = hostVethName(opts.endpointId);
-    await attachEndpoint({
-      netns: { pid: opts.pid },
+    return {
       bridge: rec.bridge!,
-      hostIfname,
+      hostIfname: hostVethName(opts.endpointId),
       address: `${opts.address.ip}/${opts.address.prefixLen}`,
       gateway: rec.internal || !opts.defaultRoute ? undefined : opts.address.gateway,
       ...(opts.address.ipv6 ? { address6: `${opts.address.ipv6}/${opts.address.prefixLen6}` } : {}),
       ...(opts.address.ipv6 && !rec.internal && opts.defaultRoute ? { gateway6: opts.address.gateway6 } : {}),
       ifname: opts.ifname,
       mac: opts.address.mac,
-    });
-    return hostIfname;
+    };
   }
 
   /** `network disconnect` of a running container (a stopped one's veth went with its netns). */
