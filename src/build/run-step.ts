@@ -87,9 +87,10 @@ export async function runStep(engine: Engine, o: RunStepOptions): Promise<RunSte
   }
 }
 
-/** The command's output while it runs; ends when the container has exited and its log is read. */
+/** The command's output while it runs; ends when its process has exited and its log is read. */
 async function streamOutput(engine: Engine, id: string, output: (s: string) => void): Promise<void> {
-  for await (const rec of engine.containers.logs(id, { follow: true, stdout: true, stderr: true, tail: 'all' }, new AbortController().signal).records) {
+  const follow = { follow: true, stdout: true, stderr: true, tail: 'all' } as const;
+  for await (const rec of engine.containers.logs(id, follow, new AbortController().signal, { untilProcessExit: true }).records) {
     output(rec.data.toString('utf8'));
   }
 }

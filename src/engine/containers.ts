@@ -237,16 +237,24 @@ export class ContainerService {
     };
   }
 
-  logs(ref: string, opts: LogOptions, signal: AbortSignal): { tty: boolean; records: AsyncIterable<LogRecord> } {
+  /**
+   * `untilProcessExit`: a follow ends as soon as the process is gone and its output logged (a
+   * build's RUN), not once the engine has recorded the exit, as `docker logs -f` does (a
+   * client's `rm` right after must find the container stopped).
+   */
+  logs(ref: string, opts: LogOptions, signal: AbortSignal, how: { untilProcessExit?: boolean } = {}): { tty: boolean; records: AsyncIterable<LogRecord> } {
     const rec = this.get(ref);
     if (rec.spec.hostConfig.LogConfig?.Type === 'none') {
       throw new InvalidArgument('configured logging driver does not support reading');
     }
     const paths = runtimePaths(this.deps.config, this.deps.store.containerDir(rec.spec.id), rec.spec.id);
-    const untilExited = opts.follow && isActive(rec.state) ? this.lifecycle.waiters.nextProcessExit(rec.spec.id).then(() => undefined) : Promise.resolve();
+    const { waiters } = this.lifecycle;
+    const following = opts.follow && isActive(rec.state);
+    const exit = !following ? undefined : how.untilProcessExit ? waiters.nextProcessExit(rec.spec.id) : waiters.nextExit(rec.spec.id);
+    const untilExited = exit ? exit.then(() => undefined) : Promise.resolve();
     return {
       tty: !!rec.spec.config.Tty,
-      records: readRotatedLogs(paths.logPath, { ...opts, follow: opts.follow && isActive(rec.state), untilExited, signal }),
+      records: readRotatedLogs(paths.logPath, { ...opts, follow: following, untilExited, signal }),
     };
   }
 
