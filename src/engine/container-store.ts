@@ -3,7 +3,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Conflict, InvalidArgument, NotFound, msg } from '../errdefs/index.js';
-import { readJson, writeJsonAtomic } from '../store/index.js';
+import { markTopDirectory, readJson, writeJsonAtomic } from '../store/index.js';
 import { CONTAINER_RECORD_VERSION, type ContainerRecord } from './container.js';
 
 export class ContainerStore {
@@ -19,6 +19,8 @@ export class ContainerStore {
   /** Loads every record; a directory without a readable record is a crash leftover of create. */
   async load(): Promise<{ orphanDirs: string[] }> {
     await fs.mkdir(this.dir, { recursive: true });
+    // Containers come and go: their inodes must not all queue behind the last ones freed.
+    await markTopDirectory(this.dir);
     const orphanDirs: string[] = [];
     for (const id of await fs.readdir(this.dir)) {
       const rec = await readJson<ContainerRecord>(path.join(this.dir, id, 'container.json')).catch(() => undefined);

@@ -24,12 +24,11 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { failpoint, fsyncDir, fsyncPath, KeyedMutex, readJson, tempPathFor, writeJsonAtomic } from '../store/index.js';
+import { failpoint, fsyncDir, fsyncPath, KeyedMutex, markTopDirectory, readJson, tempPathFor, writeJsonAtomic } from '../store/index.js';
 import { errnoCode, Internal, InvalidArgument } from '../errdefs/index.js';
 import { DigestingStream, hexOf, type BlobStore, type Durability } from './blobs.js';
 import type { Compression } from './decompress.js';
 import { LayerTars } from './layer-tars.js';
-import { markTopDirectory } from './spread.js';
 import { createUnpacker, unpackTar } from './unpack.js';
 
 const LAYER_FORMAT_VERSION = 1;
