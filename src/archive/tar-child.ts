@@ -11,7 +11,7 @@ export interface TarOutput {
   stream: Readable;
   /** Resolves when tar has exited, with whether it went well and its stderr. */
   done: Promise<{ ok: boolean; stderr: string }>;
-  /** Stops tar (the reader hung up); not counted as a failure. */
+  /** Stops tar and drops unread output (the reader is gone); not counted as a failure. Call it when done. */
   kill(): void;
 }
 
@@ -27,7 +27,9 @@ export function tarOutput(child: ChildProcess, what: string): TarOutput {
     const finish = (ok: boolean, why: string) => {
       if (settled) return;
       settled = true;
-      if (ok) stream.end();
+      if (stream.destroyed) {
+        // killed: nobody reads any more
+      } else if (ok) stream.end();
       else stream.destroy(new Internal(`archiving ${what}: ${why || 'tar failed'}`));
       resolve({ ok, stderr: why });
     };
@@ -40,9 +42,12 @@ export function tarOutput(child: ChildProcess, what: string): TarOutput {
     stream,
     done,
     kill: () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
       killed = true;
-      child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      // 'close' waits for stdout to end, and a stdout nobody drains (the reader hung up
+      // with data in flight) never does: drop what is left.
+      child.stdout!.destroy();
+      stream.destroy();
     },
   };
 }

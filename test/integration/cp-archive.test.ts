@@ -2,6 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, promises as fs } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import tarStream from 'tar-stream';
@@ -328,6 +329,50 @@ t.close(); sys.stdout.buffer.write(b.getvalue())`]);
       assert.equal(left, false);
     } finally {
       await d.ok(['rm', '-f', running, created]);
+      await d.ok(['volume', 'rm', vol]);
+    }
+  });
+  // The view (every mount of the container really mounted, mount-view.ts) costs a recursive
+  // bind and a mount per volume: a GET builds it only for a directory with a mount point
+  // below it. Seen from outside: while a response is in flight, archive-views has a mount
+  // or not. (Looks at the daemon's exec root: wharf only.)
+  test('GET archive mounts a view only for a directory holding a mount point; paths in or beside a volume need none', { skip: process.env.WHARF_TEST_TARGET === 'docker' ? 'looks at the exec root' : false }, async () => {
+    const vol = `cpnoview-${path.basename(tmp)}`.replace(/[^a-zA-Z0-9_.-]/g, '');
+    const id = (await d.ok(['run', '-d', '-v', `${vol}:/vol`, 'busybox', 'sh', '-c', 'mkdir -p /big /vol/big; head -c 30000000 /dev/zero > /big/z; cp /big/z /vol/big/z; touch /ready; sleep 300'])).trim();
+    const viewMounted = async () => (await fs.readFile('/proc/self/mountinfo', 'utf8')).includes(`${d.execRoot}/archive-views`);
+    /** Starts a GET and leaves its body unread (tar blocks on a full socket): resolves with the status once headers are in. */
+    const hold = (p: string) =>
+      new Promise<{ status: number; req: http.ClientRequest; res: http.IncomingMessage }>((resolve, reject) => {
+        const req = http.get({ socketPath: d.socket, path: `/containers/${id}/archive?path=${encodeURIComponent(p)}` }, (res) => {
+          res.pause();
+          resolve({ status: res.statusCode!, req, res });
+        });
+        req.on('error', reject);
+      });
+    try {
+      await d.ok(['exec', id, 'sh', '-c', 'while [ ! -e /ready ]; do sleep 0.05; done']);
+      for (const [p, want] of [['/big', false], ['/vol', false], ['/vol/big', false], ['/', true]] as const) {
+        const h = await hold(p);
+        try {
+          assert.equal(h.status, 200, p);
+          assert.equal(await viewMounted(), want, `view mounted for ${p}`);
+        } finally {
+          h.res.destroy();
+          h.req.destroy();
+        }
+      }
+      // The held responses' tars were stopped and the view unmounted.
+      let left = true;
+      for (let i = 0; i < 100 && left; i++) {
+        left = await viewMounted();
+        if (left) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(left, false);
+      // The paths that took no view still give the volume's content.
+      const r = await run('sh', ['-c', `curl -sS --unix-socket ${d.socket} 'http://x/containers/${id}/archive?path=/vol/big' | tar -tvf - | awk '{print $3, $6}'`]);
+      assert.equal(r.stdout, '0 big/\n30000000 big/z\n');
+    } finally {
+      await d.ok(['rm', '-f', id]);
       await d.ok(['volume', 'rm', vol]);
     }
   });
