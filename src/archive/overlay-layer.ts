@@ -50,7 +50,10 @@ interface EntryContext {
 
 async function writeLayer(upper: string, out: TarWriter, counter: { size: number }, opts: { exclude?: ReadonlySet<string>; lowerDirs?: string[] }): Promise<void> {
   const { exclude, lowerDirs } = opts;
-  const xattrs = await upperXattrs(upper);
+  // An upper dir with nothing to commit (`RUN true`, a container that changed nothing) is
+  // common in builds: one readdir spares it the getfattr spawn.
+  const top = await fs.readdir(upper);
+  const xattrs = top.some((name) => !exclude?.has(`/${name}`)) ? await upperXattrs(upper) : new Map<string, Map<string, Buffer>>();
   const links = new Map<string, string>();
   await walkUpper(upper, async (e) => {
     const attrs = xattrs.get(e.path);
