@@ -7,7 +7,7 @@
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { errnoCode } from '../errdefs/index.js';
-import { isWhiteout, opaqueDirs, walkUpper, type UpperEntry } from './upper-tree.js';
+import { isRealDir, isWhiteout, opaqueDirs, walkUpper, type UpperEntry } from './upper-tree.js';
 
 /** Docker's ChangeType: 0 = Modified, 1 = Added, 2 = Deleted. */
 export type ChangeKind = 0 | 1 | 2;
@@ -22,14 +22,19 @@ interface Node {
 }
 
 export async function overlayChanges(upper: string, lowerDirs: string[], opts: { exclude?: ReadonlySet<string> } = {}): Promise<Change[]> {
-  const opaque = await opaqueDirs(upper, { lowerDirs });
   const root: Node[] = [];
   const byPath = new Map<string, Node[]>([['/', root]]);
+  const dirs: string[] = [];
   await walkUpper(upper, async (entry) => {
     const node: Node = { entry, children: [] };
     byPath.get(path.posix.dirname(entry.path))!.push(node);
-    if (entry.st.isDirectory()) byPath.set(entry.path, node.children);
+    if (entry.st.isDirectory()) {
+      byPath.set(entry.path, node.children);
+      dirs.push(entry.path);
+    }
   }, opts);
+  // Only a directory the image has too can hide anything by being opaque.
+  const opaque = await opaqueDirs(upper, dirs.filter((d) => lowerDirs.some((lower) => isRealDir(lower, d))));
   const out: Change[] = [];
   for (const n of root) out.push(...(await changesOf(n, lowerDirs, opaque)));
   return out;

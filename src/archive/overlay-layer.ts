@@ -1,13 +1,17 @@
 // `docker commit`: a container's upper dir as an OCI layer tar. Overlay's whiteouts
 // (character devices 0/0) become ".wh.<name>" entries and opaque directories get a
 // ".wh..wh..opq" entry, as the OCI image spec's changeset format says; overlay's own
-// trusted.* xattrs stay behind. Hard links inside the layer stay hard links.
+// trusted.* xattrs stay behind. A file's capabilities (security.capability) go with it
+// as the PAX record SCHILY.xattr.security.capability, as Docker writes them. Hard links
+// inside the layer stay hard links.
 import { closeSync, constants, fstatSync, openSync, readSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { WHITEOUT_OPAQUE, WHITEOUT_PREFIX } from './tar-names.js';
 import { TarWriter, type TarHeader } from './tar-writer.js';
-import { isWhiteout, opaqueDirs, walkUpper, type UpperEntry } from './upper-tree.js';
+import { isOpaque, isRealDir, isWhiteout, upperXattrs, walkUpper, type UpperEntry } from './upper-tree.js';
+
+const CAPABILITY = 'security.capability';
 
 export interface LayerTar {
   stream: Readable;
@@ -18,8 +22,9 @@ export interface LayerTar {
 }
 
 /**
- * Starts writing the layer; read `stream` to drive it. `lowerDirs` (the image's layers, top
- * first) saves a getfattr walk of the whole upper dir (see opaqueDirs).
+ * Starts writing the layer; read `stream` to drive it. With `lowerDirs` (the image's
+ * layers, top first), only a directory the image has too gets an opaque marker (elsewhere
+ * it hides nothing).
  */
 export function upperLayerTar(upper: string, opts: { exclude?: ReadonlySet<string>; lowerDirs?: string[] } = {}): LayerTar {
   const out = new TarWriter();
@@ -37,16 +42,23 @@ export function upperLayerTar(upper: string, opts: { exclude?: ReadonlySet<strin
 
 interface EntryContext {
   opaque: boolean;
+  /** The file's capabilities (raw security.capability), if it has any. */
+  capability?: Buffer;
   links: Map<string, string>;
   counter: { size: number };
 }
 
 async function writeLayer(upper: string, out: TarWriter, counter: { size: number }, opts: { exclude?: ReadonlySet<string>; lowerDirs?: string[] }): Promise<void> {
-  const { exclude } = opts;
-  const opaque = await opaqueDirs(upper, { lowerDirs: opts.lowerDirs });
+  const { exclude, lowerDirs } = opts;
+  // An upper dir with nothing to commit (`RUN true`, a container that changed nothing) is
+  // common in builds: one readdir spares it the getfattr spawn.
+  const top = await fs.readdir(upper);
+  const xattrs = top.some((name) => !exclude?.has(`/${name}`)) ? await upperXattrs(upper) : new Map<string, Map<string, Buffer>>();
   const links = new Map<string, string>();
   await walkUpper(upper, async (e) => {
-    await addEntry(out, e, { opaque: opaque.has(e.path), links, counter });
+    const attrs = xattrs.get(e.path);
+    const opaque = isOpaque(attrs) && (!lowerDirs || lowerDirs.some((lower) => isRealDir(lower, e.path)));
+    await addEntry(out, e, { opaque, capability: attrs?.get(CAPABILITY), links, counter });
   }, { exclude });
 }
 
@@ -82,7 +94,8 @@ async function addEntry(out: TarWriter, e: UpperEntry, ctx: EntryContext): Promi
       }
       ctx.links.set(key, name);
     }
-    ctx.counter.size += await putFile(out, e, { ...base, name, type: 'file' });
+    const xattrs = ctx.capability ? new Map([[CAPABILITY, ctx.capability]]) : undefined;
+    ctx.counter.size += await putFile(out, e, { ...base, name, type: 'file', xattrs });
     return;
   }
   if (st.isFIFO()) await out.entry({ ...base, name, type: 'fifo' });

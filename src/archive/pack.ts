@@ -4,9 +4,8 @@
 // container does to the path meanwhile; below that it never follows a symlink (no -h) and
 // walks with openat(O_NOFOLLOW), so a swapped component cannot take it outside either.
 import { spawn } from 'node:child_process';
-import { PassThrough, type Readable } from 'node:stream';
-import { Internal } from '../errdefs/index.js';
 import type { DirRef } from './scoped-root.js';
+import { tarOutput, type TarOutput } from './tar-child.js';
 
 export interface PackSource {
   /** The directory the entry is in, or the entry itself when `member` is ".". */
@@ -17,12 +16,8 @@ export interface PackSource {
   name: string;
 }
 
-export interface PackHandle {
-  stream: Readable;
-  /** Resolves when tar has exited (with its stderr if it failed). */
-  done: Promise<{ ok: boolean; stderr: string }>;
-  kill(): void;
-}
+/** The tar's bytes; the stream errors if tar fails (see tar-child.ts). */
+export type PackHandle = TarOutput;
 
 /** GNU tar transform replacement text: `\`, `&` and the delimiter are special. */
 function sedReplacement(s: string): string {
@@ -46,22 +41,5 @@ export function packEntry(src: PackSource): PackHandle {
   }
   args.push('--', src.member);
   const child = spawn('tar', args, { stdio: ['ignore', 'pipe', 'pipe', src.dir.fh.fd] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  // The archive ends only once tar has exited well: a tar that fails halfway (a file it
-  // cannot read) errors the stream with its message, so the client sees a failed copy, not
-  // a short archive that looks whole.
-  const stream = new PassThrough();
-  child.stdout!.pipe(stream, { end: false });
-  const done = new Promise<{ ok: boolean; stderr: string }>((resolve) => {
-    const finish = (ok: boolean, why: string) => {
-      if (ok) stream.end();
-      else stream.destroy(new Internal(`archiving ${src.name}: ${why || 'tar failed'}`));
-      resolve({ ok, stderr: why });
-    };
-    // Exit 1 is "some files differed/changed as we read them" (a running container).
-    child.on('close', (code, signal) => finish(code === 0 || code === 1 || signal === 'SIGKILL', stderr.trim()));
-    child.on('error', (err) => finish(false, err.message));
-  });
-  return { stream, done, kill: () => child.kill('SIGKILL') };
+  return tarOutput(child, src.name);
 }

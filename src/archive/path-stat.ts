@@ -99,14 +99,30 @@ export async function lstatPath(root: ScopedRoot, absPath: string): Promise<{ re
 export async function statPath(root: ScopedRoot, absPath: string): Promise<PathStat> {
   const { resolved, st } = await lstatPath(root, absPath);
   await root.release(resolved.parent);
+  return pathStatOf(root, absPath, st);
+}
+
+/**
+ * ContainerPathStat of an entry already resolved with lstatPath (its `st`): only a symlink
+ * costs another resolution, to say where it leads inside the container (it may not exist).
+ */
+export async function pathStatOf(root: ScopedRoot, absPath: string, st: BigIntStats): Promise<PathStat> {
   let linkTarget = '';
   if (st.isSymbolicLink()) {
-    // Where the link leads inside the container, resolved the whole way (it may not exist).
     const full = await root.resolve(absPath, { followLast: true });
     linkTarget = full.path;
     await root.release(full.parent);
   }
   return { name: baseName(absPath), size: Number(st.size), mode: goFileMode(st), mtime: rfc3339Nano(st.mtimeNs), linkTarget };
+}
+
+/** Whether a tar of the directory at container path `dir` walks into any of `mounts` (one strictly below it). */
+export function hasMountBelow(dir: string, mounts: readonly { destination: string }[]): boolean {
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  return mounts.some((m) => {
+    const dest = path.posix.resolve('/', m.destination);
+    return dest !== dir && dest.startsWith(prefix);
+  });
 }
 
 export { components };

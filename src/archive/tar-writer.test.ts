@@ -116,3 +116,40 @@ test('a file that shrinks while read fails; a reader that stops reading stalls t
   w2.stream.destroy();
   await assert.rejects(producing, /closed/);
 });
+
+test('xattrs become SCHILY.xattr PAX records that GNU tar restores (a capability), alone or with a long name', async () => {
+  // setcap cap_net_raw+ep: VFS_CAP_REVISION_2 | effective, permitted bit 13.
+  const cap = Buffer.from('0100000200200000000000000000000000000000', 'hex');
+  const body = Buffer.from('#!/bin/sh\n');
+  const longName = `${'l'.repeat(120)}/ping`;
+  const xattrs = new Map([['security.capability', cap]]);
+  const w = new TarWriter();
+  const bytes = await collect(w, async () => {
+    await w.entry({ ...base, name: 'bin', type: 'directory', mode: 0o755 });
+    await w.file({ ...base, name: 'bin/ping', type: 'file', mode: 0o755, size: body.length, xattrs }, fromBuffer(body));
+    await w.file({ ...base, name: longName, type: 'file', mode: 0o755, size: body.length, xattrs }, fromBuffer(body));
+    await w.file({ ...base, name: 'bin/plain', type: 'file', size: body.length }, fromBuffer(body));
+    await w.finish();
+  });
+  const record = Buffer.concat([Buffer.from('57 SCHILY.xattr.security.capability='), cap, Buffer.from('\n')]);
+  assert.equal(record.length, 57);
+  // The short-named file's pax body is that one record and nothing else (as Go writes it).
+  assert.equal(bytes.subarray(1024, 1024 + 512).equals(Buffer.concat([record, Buffer.alloc(512 - 57)])), true);
+  const got = await parse(bytes);
+  assert.deepEqual(got.map((g) => [g.header.name, g.header.size, g.body.toString()]), [
+    ['bin/', 0, ''],
+    ['bin/ping', body.length, body.toString()],
+    [longName, body.length, body.toString()],
+    ['bin/plain', body.length, body.toString()],
+  ]);
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'wharf-tarw-'));
+  try {
+    await fs.writeFile(path.join(tmp, 't.tar'), bytes);
+    await fs.mkdir(path.join(tmp, 'x'));
+    execFileSync('tar', ['--xattrs', '--xattrs-include=*', '-xf', path.join(tmp, 't.tar'), '-C', path.join(tmp, 'x')]);
+    const caps = execFileSync('getcap', ['-r', path.join(tmp, 'x')], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+    assert.deepEqual(caps, [`${path.join(tmp, 'x/bin/ping')} cap_net_raw=ep`, `${path.join(tmp, 'x', longName)} cap_net_raw=ep`]);
+  } finally {
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
+});

@@ -6,6 +6,7 @@
 // ustar header in place in the slab (octal fields, base-256 for numbers too big for them, the
 // GNU extension that GNU tar, Go's archive/tar and tar-stream read) and its Pax the pax
 // extended header for long or non-ASCII names; tar-stream exports no header encoder.
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Header, type HeaderData } from 'tar/header';
 import { Pax } from 'tar/pax';
@@ -25,6 +26,8 @@ export interface TarHeader {
   linkname?: string;
   devmajor?: number;
   devminor?: number;
+  /** Extended attributes, written as PAX records "SCHILY.xattr.<name>" (raw values), as Go's archive/tar does. */
+  xattrs?: ReadonlyMap<string, Buffer>;
 }
 
 /** Reads up to `length` bytes of the file at `position` into `buf` at `offset`; returns the count. */
@@ -104,13 +107,14 @@ export class TarWriter {
   private async writeHeader(h: TarHeader): Promise<void> {
     await this.room(BLOCK);
     const header = toHeader(h);
-    if (!this.encodeAt(header)) {
+    const needFields = this.encodeAt(header);
+    if (!needFields && !h.xattrs?.size) {
       this.used += BLOCK;
       return;
     }
-    // Rare (long or non-ASCII names, huge ids): the pax header goes first, then the same
-    // header again after it; its ustar fields keep truncated values for old readers.
-    const pax = new Pax(paxFields(header)).encode();
+    // Rare (long or non-ASCII names, huge ids, xattrs): the pax header goes first, then the
+    // same header again after it; its ustar fields keep truncated values for old readers.
+    const pax = paxHeader(header, { fields: needFields, xattrs: h.xattrs });
     await this.room(pax.length + BLOCK);
     pax.copy(this.slab, this.used);
     this.used += pax.length;
@@ -192,4 +196,41 @@ function paxFields(header: Header): HeaderData {
     size: big(header.size, OCT11),
     mtime: header.mtime,
   };
+}
+
+/**
+ * A pax extended header (its ustar block and the padded body) for the entry `header`:
+ * node-tar's records when the entry needs them, then one per xattr. Only what is needed,
+ * as Go's archive/tar writes: an entry with just a capability gets just that record.
+ */
+function paxHeader(header: Header, opts: { fields: boolean; xattrs?: ReadonlyMap<string, Buffer> }): Buffer {
+  const parts: Buffer[] = [];
+  if (opts.fields) parts.push(Buffer.from(new Pax(paxFields(header)).encodeBody(), 'utf8'));
+  for (const [name, value] of opts.xattrs ?? []) parts.push(paxRecord(`SCHILY.xattr.${name}`, value));
+  const body = Buffer.concat(parts);
+  const out = Buffer.alloc(BLOCK + BLOCK * Math.ceil(body.length / BLOCK));
+  new Header({
+    path: `PaxHeader/${path.posix.basename(header.path ?? '')}`.slice(0, 99),
+    mode: 0o644,
+    uid: header.uid,
+    gid: header.gid,
+    size: body.length,
+    mtime: header.mtime,
+    type: 'ExtendedHeader',
+    linkpath: '',
+    uname: '',
+    gname: '',
+    devmaj: 0,
+    devmin: 0,
+  }).encode(out, 0);
+  body.copy(out, BLOCK);
+  return out;
+}
+
+/** "<length> <key>=<value>\n", the length counting the whole record, its own digits too. */
+function paxRecord(key: string, value: Buffer): Buffer {
+  const rest = Buffer.byteLength(` ${key}=`) + value.length + 1;
+  let len = rest + String(rest).length;
+  if (String(len).length > String(rest).length) len = rest + String(len).length;
+  return Buffer.concat([Buffer.from(`${len} ${key}=`), value, Buffer.from('\n')]);
 }

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { extractTar } from '../archive/extract.js';
 import { openMountView, type MountView } from '../archive/mount-view.js';
 import { packEntry } from '../archive/pack.js';
-import { assertsDirectory, baseName, containerAbsPath, lstatPath, statPath, type PathStat } from '../archive/path-stat.js';
+import { assertsDirectory, baseName, containerAbsPath, hasMountBelow, lstatPath, pathStatOf, statPath, type PathStat } from '../archive/path-stat.js';
 import { PathNotFound, type DirRef } from '../archive/scoped-root.js';
 import { Internal, InvalidArgument, NotFound, errnoCode } from '../errdefs/index.js';
 import { resolveUser } from '../runtime/index.js';
@@ -54,27 +54,46 @@ export class ArchiveService {
   /**
    * GET /containers/{id}/archive: the stat and a tar of the path, named as Docker names it.
    * Like Docker, the tar carries the contents of volumes and bind mounts below the path
-   * (running or stopped): it is made from a view with them mounted in (mount-view.ts).
+   * (running or stopped). The path is resolved once, through the mount table (which leads
+   * into a mount the path is in); only a directory with a mount point below it (by its
+   * resolved or its given path), or a path that only the mounts make, needs the view with
+   * the mounts really mounted (mount-view.ts), as GNU tar's walk would otherwise see empty
+   * mount points; only then is the path resolved again, in the view.
    */
   async get(ref: string, p: string): Promise<ArchiveOut> {
     const rec = this.deps.store.get(ref);
     checkPath(p);
     const abs = containerAbsPath(p);
     const cfs = await this.fs.open(rec);
-    const held: DirRef[] = [];
+    let root = cfs.root;
     let view: MountView | undefined;
+    const held: DirRef[] = [];
     const cleanup = async () => {
-      for (const d of held) await (view?.root ?? cfs.root).release(d).catch(() => undefined);
+      for (const d of held) await root.release(d).catch(() => undefined);
       await view?.close();
       await cfs.close();
     };
     try {
       const mounts = containerMounts(this.deps, rec);
-      if (mounts.length > 0) view = await openMountView({ hostRoot: cfs.paths.merged, mounts, execRoot: this.deps.config.execRoot });
-      const root = view?.root ?? cfs.root;
-      const stat = await statPath(root, abs);
-      const { resolved, st } = await lstatPath(root, abs);
+      const openView = async () => {
+        view = await openMountView({ hostRoot: cfs.paths.merged, mounts, execRoot: this.deps.config.execRoot });
+        root = view.root;
+        return lstatPath(root, abs);
+      };
+      let found = await lstatPath(root, abs).catch((err: unknown) => {
+        // A mount point's parent that only the mount makes (a container never started has
+        // no /mnt for a bind at /mnt/b): the view has it, as Docker's mounted rootfs does.
+        if (mounts.length > 0 && (err instanceof PathNotFound || errnoCode(err) === 'ENOENT')) return undefined;
+        throw err;
+      });
+      if (!found) found = await openView();
+      else if (found.st.isDirectory() && mounts.length > 0 && (hasMountBelow(found.resolved.path, mounts) || hasMountBelow(containerAbsPath(abs.replace(/\/\.?$/, '') || '/'), mounts))) {
+        await root.release(found.resolved.parent);
+        found = await openView();
+      }
+      const { resolved, st } = found;
       held.push(resolved.parent);
+      const stat = await pathStatOf(root, abs, st);
       let source;
       if (st.isDirectory()) {
         const dir = resolved.base === null ? resolved.parent : await root.openChild(resolved.parent, resolved.base);

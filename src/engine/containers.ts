@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import type { ContainerCreateRequest } from '../contract/index.js';
 import { Conflict, InvalidArgument, isKind, msg, withContext } from '../errdefs/index.js';
+import { tarOutput } from '../archive/tar-child.js';
 import { familiarName } from '../image/index.js';
 import { type LogRecord, type ReadLogsOptions } from '../runtime/index.js';
 import { readRotatedLogs } from '../runtime/log-rotation.js';
@@ -222,12 +223,16 @@ export class ContainerService {
     }
     // Docker's export names entries "bin/", ".dockerenv", …: no "./" prefix, no root entry.
     const top = (await readdir(rootfs.merged)).sort();
-    const tar = spawn('tar', ['--numeric-owner', '--xattrs', '-C', rootfs.merged, '-cf', '-', ...(top.length ? ['--', ...top] : ['-T', '/dev/null'])], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn('tar', ['--numeric-owner', '--xattrs', '-C', rootfs.merged, '-cf', '-', ...(top.length ? ['--', ...top] : ['-T', '/dev/null'])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The stream errors if tar fails midway; the route then cuts the response.
+    const tar = tarOutput(child, `container ${rec.spec.id}`);
     this.deps.events.publish('container', 'export', rec.spec.id, containerAttributes(rec));
     return {
-      stream: tar.stdout,
+      stream: tar.stream,
       done: async () => {
-        if (tar.exitCode === null) await new Promise((r) => tar.once('close', r));
+        // A client that hung up leaves tar blocked on a full pipe: stop it before unmounting.
+        tar.kill();
+        await tar.done;
         if (mountedHere) {
           await locks.run(rec.spec.id, async () => {
             if (!isActive(rec.state)) await unmountRootfs(rootfs).catch(() => undefined);

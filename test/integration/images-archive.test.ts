@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { busyboxTar, startDaemon, type TestDaemon } from './harness.js';
+import { TARGET, busyboxTar, run, startDaemon, type TestDaemon } from './harness.js';
 import { readTar, tarOf } from './tars.js';
 
 const CLIS = ['docker', 'wharf'] as const;
@@ -201,6 +201,35 @@ describe('images: save, load, prune, export', () => {
       const r = await d[cli](['export', 'no-such-container']);
       assert.equal(r.code, 1);
       assert.equal(r.stderr, 'Error response from daemon: No such container: no-such-container\n');
+    });
+  }
+
+  // A file root cannot read: a write-only sysfs attribute refuses open() with EACCES even to
+  // root. Bind-mounted over a file in the running container's merged dir (in the daemon's
+  // mount namespace, where export's tar walks), it makes tar fail midway; tar still writes
+  // the end blocks, so only a cut response tells the client the archive is not whole.
+  // (Docker's own export logs such a file and leaves it out; the brief asks for the error.)
+  for (const cli of CLIS) {
+    test(`${cli} export fails, and writes no whole-looking archive, when tar cannot read a file`, { skip: TARGET === 'docker' ? 'mounts into the data root' : false }, async () => {
+      const ctr = (await ok(['run', '-d', '--name', `expfail-${cli}`, 'busybox', 'sh', '-c', 'head -c 3000000 /dev/urandom > /big; echo secret > /zz-unreadable; touch /ready; sleep 300'])).trim();
+      const target = path.join(d.dataRoot, 'containers', ctr, 'rootfs', 'zz-unreadable');
+      let mounted = false;
+      try {
+        for (let i = 0; i < 100 && (await d.docker(['exec', ctr, 'test', '-e', '/ready'])).code !== 0; i++) await sleep(100);
+        const m = await run('mount', ['--bind', '/sys/bus/pci/rescan', target]);
+        assert.equal(m.code, 0, m.stderr);
+        mounted = true;
+        const file = path.join(scratch, `expfail-${cli}.tar`);
+        const r = await d[cli](['export', '-o', file, ctr]);
+        assert.equal(r.code, 1, r.stderr);
+        assert.equal(r.stderr, cli === 'docker' ? 'unexpected EOF\n' : 'connection closed by the daemon before the response ended\n');
+        // The API's body ends without the chunked terminator: a raw client sees the cut too.
+        const raw = await run('curl', ['-sS', '-o', '/dev/null', '--unix-socket', d.socket, `http://x/containers/${ctr}/export`]);
+        assert.equal(raw.code, 18, raw.stderr); // CURLE_PARTIAL_FILE
+      } finally {
+        if (mounted) await run('umount', [target]);
+        await d.docker(['rm', '-f', ctr]);
+      }
     });
   }
 });

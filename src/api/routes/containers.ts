@@ -99,6 +99,8 @@ export function containerRoutes(router: Router, engine: Engine): void {
   router.get('/containers/{id}/export', async (ctx) => {
     const { stream, done } = await c.export(ctx.params.id);
     const res = ctx.startStream('application/x-tar');
+    // A tar that fails midway: cut the response (no chunked terminator), so the client errors.
+    stream.on('error', () => res.destroy());
     stream.pipe(res);
     await new Promise((r) => res.once('close', r));
     await done();
