@@ -223,7 +223,9 @@ export class ContainerService {
     }
     // Docker's export names entries "bin/", ".dockerenv", …: no "./" prefix, no root entry.
     const top = (await readdir(rootfs.merged)).sort();
-    const child = spawn('tar', ['--numeric-owner', '--xattrs', '-C', rootfs.merged, '-cf', '-', ...(top.length ? ['--', ...top] : ['-T', '/dev/null'])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // --ignore-failed-read: a file root cannot read is left out, the rest goes on, as Docker's
+    // export logs and skips it; any other tar failure still cuts the response.
+    const child = spawn('tar', ['--numeric-owner', '--xattrs', '--ignore-failed-read', '-C', rootfs.merged, '-cf', '-', ...(top.length ? ['--', ...top] : ['-T', '/dev/null'])], { stdio: ['ignore', 'pipe', 'pipe'] });
     // The stream errors if tar fails midway; the route then cuts the response.
     const tar = tarOutput(child, `container ${rec.spec.id}`);
     this.deps.events.publish('container', 'export', rec.spec.id, containerAttributes(rec));
