@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Engine } from '../engine/engine.js';
 import { InvalidArgument, WharfError } from '../errdefs/index.js';
+import { applyConfigEdit, type ConfigEdit } from '../image/config-edits.js';
 import type { ContainerConfigInImage } from '../image/types.js';
 import { unpackTar } from '../image/unpack.js';
 import { formatGoDuration, parseGoDuration } from '../units/index.js';
@@ -18,7 +19,7 @@ import { expandVariables, processWord, processWords } from './dockerfile/shell-l
 import { mountImageRoot, statOrUndefined, type ImageRoot } from './image-root.js';
 import { checkRemoteSources, downloadSources, isRemoteUrl } from './remote.js';
 import { runStep } from './run-step.js';
-import { buildEnv, expansionEnv, goList, goQuoteList, setEnv, shellOf, type StageState } from './state.js';
+import { buildEnv, expansionEnv, goList, goQuoteList, shellOf, type StageState } from './state.js';
 import { lookupOwner } from './owner.js';
 
 export interface BuildOutput {
@@ -138,19 +139,21 @@ export class StepRunner {
     return structuredClone(this.state.config);
   }
 
+  /** The stage's config with one instruction applied (the same code as `--change`). */
+  private edit(e: ConfigEdit): ContainerConfigInImage {
+    return applyConfigEdit(this.state.config, e);
+  }
+
   async run(step: Step): Promise<void> {
     switch (step.kind) {
       case 'env': {
         const pairs = step.pairs.map((p) => ({ key: this.word(p.key), value: this.word(p.value) }));
-        const config = this.cloneConfig();
-        for (const p of pairs) config.Env = setEnv(config.Env ?? [], p.key, p.value);
+        const config = this.edit({ kind: 'env', pairs: pairs.map((p) => [p.key, p.value]) });
         return this.meta(`ENV ${pairs.map((p) => `${p.key}=${p.value}`).join(' ')}`, config);
       }
       case 'label': {
         const pairs = step.pairs.map((p) => ({ key: this.word(p.key), value: this.word(p.value) }));
-        const config = this.cloneConfig();
-        config.Labels = { ...(config.Labels ?? {}) };
-        for (const p of pairs) config.Labels[p.key] = p.value;
+        const config = this.edit({ kind: 'label', pairs: pairs.map((p) => [p.key, p.value]) });
         return this.meta(`LABEL ${pairs.map((p) => `${p.key}=${p.value}`).join(' ')}`, config);
       }
       case 'arg': {
@@ -168,46 +171,28 @@ export class StepRunner {
       case 'workdir':
         return this.workdir(this.word(step.value));
       case 'user': {
-        const config = this.cloneConfig();
-        config.User = this.word(step.value);
-        return this.meta(`USER ${config.User}`, config);
+        const value = this.word(step.value);
+        return this.meta(`USER ${value}`, this.edit({ kind: 'user', value }));
       }
       case 'stopsignal': {
-        const config = this.cloneConfig();
-        config.StopSignal = this.word(step.value);
-        return this.meta(`STOPSIGNAL ${config.StopSignal}`, config);
+        const value = this.word(step.value);
+        return this.meta(`STOPSIGNAL ${value}`, this.edit({ kind: 'stopsignal', value }));
       }
       case 'maintainer':
         return this.meta(`MAINTAINER ${step.value}`, this.cloneConfig(), step.value);
       case 'expose': {
         const ports = step.values.flatMap((v) => processWords(v, expansionEnv(this.state), { escape: this.env.escape }));
-        const config = this.cloneConfig();
-        config.ExposedPorts = { ...(config.ExposedPorts ?? {}) };
-        for (const p of ports) for (const k of portKeys(p)) config.ExposedPorts[k] = {};
-        return this.meta(`EXPOSE ${ports.join(' ')}`, config);
+        return this.meta(`EXPOSE ${ports.join(' ')}`, this.edit({ kind: 'expose', ports }));
       }
       case 'volume': {
         const vols = step.values.map((v) => this.word(v));
-        const config = this.cloneConfig();
-        config.Volumes = { ...(config.Volumes ?? {}) };
-        for (const v of vols) {
-          if (v.trim() === '') throw new InvalidArgument('VOLUME specified can not be an empty string');
-          config.Volumes[v] = {};
-        }
-        return this.meta(`VOLUME ${goList(vols)}`, config);
+        return this.meta(`VOLUME ${goList(vols)}`, this.edit({ kind: 'volume', paths: vols }));
       }
       case 'cmd':
       case 'entrypoint': {
         const args = step.cmd.json ? step.cmd.args : [...shellOf(this.state), ...step.cmd.args];
-        const config = this.cloneConfig();
-        if (step.kind === 'cmd') {
-          config.Cmd = args;
-          this.state.cmdSet = true;
-        } else {
-          config.Entrypoint = args;
-          // An ENTRYPOINT drops the base image's CMD unless this stage set one (Docker's rule).
-          if (!this.state.cmdSet) config.Cmd = null;
-        }
+        const config = step.kind === 'cmd' ? this.edit({ kind: 'cmd', args }) : this.edit({ kind: 'entrypoint', args, keepCmd: this.state.cmdSet });
+        if (step.kind === 'cmd') this.state.cmdSet = true;
         return this.meta(`${step.kind.toUpperCase()} ${goQuoteList(args)}`, config);
       }
       case 'shell': {
@@ -217,9 +202,7 @@ export class StepRunner {
         return this.commit({ createdBy: `${step.cmd.args.join(' ')} #(nop)  SHELL ${goList(step.cmd.args)}`, config });
       }
       case 'onbuild': {
-        const config = this.cloneConfig();
-        config.OnBuild = [...(config.OnBuild ?? []), step.trigger];
-        return this.meta(`ONBUILD ${step.trigger}`, config);
+        return this.meta(`ONBUILD ${step.trigger}`, this.edit({ kind: 'onbuild', trigger: step.trigger }));
       }
       case 'healthcheck':
         return this.healthcheck(step);
@@ -271,9 +254,8 @@ export class StepRunner {
   }
 
   private async workdir(value: string): Promise<void> {
-    const dir = path.posix.resolve(this.state.config.WorkingDir || '/', value);
-    const config = this.cloneConfig();
-    config.WorkingDir = dir;
+    const config = this.edit({ kind: 'workdir', path: value });
+    const dir = config.WorkingDir!;
     const createdBy = `${shellOf(this.state).join(' ')} #(nop) WORKDIR ${dir}`;
     // The layer depends only on the parent image, which the key holds: no mount on a hit.
     if (await this.fromCache(this.keyOf(createdBy, config), config)) return;
@@ -413,19 +395,6 @@ export class StepRunner {
       for (const d of tmpDirs) await fs.rm(d, { recursive: true, force: true });
     }
   }
-}
-
-/** `EXPOSE 80`, `80/udp`, `8000-8002/tcp` → "80/tcp"-style keys. */
-function portKeys(spec: string): string[] {
-  const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(spec);
-  if (!m) throw new InvalidArgument(`Invalid containerPort: ${spec.split('/')[0]}`);
-  const proto = (m[3] ?? 'tcp').toLowerCase();
-  const lo = Number(m[1]);
-  const hi = m[2] ? Number(m[2]) : lo;
-  if (hi < lo) throw new InvalidArgument(`Invalid range specified for the Port: ${spec}`);
-  const out: string[] = [];
-  for (let p = lo; p <= hi; p++) out.push(`${p}/${proto}`);
-  return out;
 }
 
 function parseChmod(s: string): number {
