@@ -5,11 +5,11 @@
 // "/" or naming an existing directory receives sources by name; a directory source
 // copies its contents; several sources need a directory destination.
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs, type Stats } from 'node:fs';
+import { closeSync, constants, createReadStream, openSync, promises as fs, readSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
+import { TarWriter, type TarHeader } from '../archive/tar-writer.js';
 import { InvalidArgument, NotFound } from '../errdefs/index.js';
 import { IgnoreMatcher, cleanPath, globToRegExp, hasGlob } from './dockerignore.js';
 import { resolveInRoot, statOrUndefined, type ImageRoot } from './image-root.js';
@@ -252,22 +252,32 @@ export async function planDigest(entries: PlannedEntry[], known?: (host: string)
   return h.digest('hex');
 }
 
-/** The plan as a layer tar. */
+/**
+ * The plan as a layer tar, written by the project's TarWriter (as commit's layers are).
+ * Each file is read through one fd, synchronously, as overlay-layer.ts does: the size is
+ * the planned one, so a file that shrank since planning fails the step.
+ */
 export function planTar(entries: PlannedEntry[]): Readable {
-  const pack = tar.pack();
-  const out = new PassThrough();
-  pack.pipe(out);
+  const out = new TarWriter();
   void (async () => {
     for (const e of entries) {
-      const header: Parameters<tar.Pack["entry"]>[0] = { name: e.type === 'directory' ? `${e.name}/` : e.name, mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime, type: e.type, size: e.type === 'file' ? e.size : 0, ...(e.linkname !== undefined ? { linkname: e.linkname } : {}) };
-      await new Promise<void>((resolve, reject) => {
-        if (e.type !== 'file' || e.size === 0) return pack.entry(header, e.content ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
-        if (e.content) return pack.entry(header, e.content, (err) => (err ? reject(err) : resolve()));
-        const w = pack.entry(header, (err) => (err ? reject(err) : resolve()));
-        pipeline(createReadStream(e.host!), w).catch(reject);
-      });
+      const header: TarHeader = { name: e.name, type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, mtime: Math.floor(e.mtime.getTime() / 1000), ...(e.linkname !== undefined ? { linkname: e.linkname } : {}) };
+      if (e.type !== 'file') await out.entry(header);
+      else if (e.content) {
+        const body = e.content;
+        await out.file({ ...header, size: body.length }, (buf, off, len, pos) => body.copy(buf, off, pos, pos + len));
+      } else await putFile(out, { ...header, size: e.size }, e.host!);
     }
-    pack.finalize();
+    await out.finish();
   })().catch((err: unknown) => out.destroy(err as Error));
-  return out;
+  return out.stream;
+}
+
+async function putFile(out: TarWriter, header: TarHeader & { size: number }, host: string): Promise<void> {
+  const fd = openSync(host, constants.O_RDONLY);
+  try {
+    await out.file(header, (buf, off, len, pos) => readSync(fd, buf, off, len, pos));
+  } finally {
+    closeSync(fd);
+  }
 }
