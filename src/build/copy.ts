@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TarWriter, type TarHeader } from '../archive/tar-writer.js';
 import { InvalidArgument, NotFound } from '../errdefs/index.js';
+import { isArchive } from './archive-source.js';
 import { IgnoreMatcher, cleanPath, globToRegExp, hasGlob } from './dockerignore.js';
 import { resolveInRoot, statOrUndefined, type ImageRoot } from './image-root.js';
 import type { RemoteFile } from './remote.js';
@@ -95,22 +96,6 @@ async function findSources(req: CopyRequest, src: CopySource, pattern: string): 
     );
   }
   return [{ rel, host, st }];
-}
-
-/** Recognises a tar (possibly compressed) by its first bytes, as ADD does. */
-async function isArchive(host: string): Promise<boolean> {
-  const fh = await fs.open(host, 'r');
-  try {
-    const buf = Buffer.alloc(512);
-    const { bytesRead } = await fh.read(buf, 0, 512, 0);
-    const b = buf.subarray(0, bytesRead);
-    if (b[0] === 0x1f && b[1] === 0x8b) return true; // gzip
-    if (b.subarray(0, 3).toString('latin1') === 'BZh') return true;
-    if (b.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return true; // xz
-    return bytesRead >= 262 && b.subarray(257, 262).toString('latin1') === 'ustar';
-  } finally {
-    await fh.close();
-  }
 }
 
 export interface Planner {

@@ -9,8 +9,8 @@ import type { Engine } from '../engine/engine.js';
 import { InvalidArgument, WharfError } from '../errdefs/index.js';
 import { applyConfigEdit, type ConfigEdit } from '../image/config-edits.js';
 import type { ContainerConfigInImage } from '../image/types.js';
-import { unpackTar } from '../image/unpack.js';
 import { formatGoDuration, parseGoDuration } from '../units/index.js';
+import { unpackArchive } from './archive-source.js';
 import { BuildCache } from './cache.js';
 import type { BuildContext } from './context.js';
 import { planCopy, planDigest, planTar, type CopyRequest, type PlannedEntry } from './copy.js';
@@ -363,13 +363,7 @@ export class StepRunner {
           unpackArchive: async (host: string) => {
             const dir = await fs.mkdtemp(path.join(this.env.tmpDir, 'add-'));
             tmpDirs.push(dir);
-            await unpackTar((await import('node:fs')).createReadStream(host), dir).catch(async () => {
-              const { decompressStream } = await import('../image/decompress.js');
-              const { stream } = await decompressStream((await import('node:fs')).createReadStream(host));
-              await fs.rm(dir, { recursive: true, force: true });
-              await fs.mkdir(dir);
-              await unpackTar(stream, dir);
-            });
+            await unpackArchive(host, dir);
             return dir;
           },
         };
