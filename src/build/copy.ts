@@ -83,19 +83,27 @@ async function findSources(req: CopyRequest, src: CopySource, pattern: string): 
     const re = globToRegExp(rel);
     const matches = (await allPaths(src.dir)).filter((p) => re.test(p) && !ignored(p));
     const found: Found[] = [];
-    for (const m of matches) found.push({ rel: m, host: path.join(src.dir, m), st: await fs.stat(await resolveInRoot(src.dir, m)) });
+    for (const m of matches) {
+      // The resolved path, so the bytes read later are the ones this stat describes.
+      const host = await resolveInRoot(src.dir, m);
+      const st = host === undefined ? undefined : await statOrUndefined(host);
+      if (host === undefined || !st) throw notFound(req, src, m);
+      found.push({ rel: m, host, st });
+    }
     return found;
   }
   const host = rel === '.' ? src.dir : await resolveInRoot(src.dir, rel);
-  const st = ignored(rel) ? undefined : await statOrUndefined(host, { follow: true });
-  if (!st) {
-    throw new NotFound(
-      src.context
-        ? `${req.cmd} failed: file not found in build context or excluded by .dockerignore: stat ${rel}: file does not exist`
-        : `${req.cmd} failed: stat ${path.posix.join('/', rel)}: file does not exist`,
-    );
-  }
+  const st = ignored(rel) || host === undefined ? undefined : await statOrUndefined(host, { follow: true });
+  if (!st || host === undefined) throw notFound(req, src, rel);
   return [{ rel, host, st }];
+}
+
+function notFound(req: CopyRequest, src: CopySource, rel: string): NotFound {
+  return new NotFound(
+    src.context
+      ? `${req.cmd} failed: file not found in build context or excluded by .dockerignore: stat ${rel}: file does not exist`
+      : `${req.cmd} failed: stat ${path.posix.join('/', rel)}: file does not exist`,
+  );
 }
 
 export interface Planner {
@@ -118,8 +126,7 @@ export async function planCopy(req: CopyRequest, source: CopySource, planner: Pl
   }
   if (found.length === 0) throw new InvalidArgument(`${req.cmd} failed: no source files were specified`);
   const dest = path.posix.normalize(req.dest).replace(/\/+$/, '') || '/';
-  const destHost = planner.root ? await planner.root.resolve(dest) : undefined;
-  const destStat = destHost ? await statOrUndefined(destHost) : undefined;
+  const destStat = planner.root ? await planner.root.stat(dest, { follow: true }) : undefined;
   const destIsDir = destSlash || !!destStat?.isDirectory();
   if (found.length > 1 && !destSlash && !destStat?.isDirectory()) {
     throw new InvalidArgument(`When using ${req.cmd} with more than one source file, the destination must be a directory and end with a /`);
@@ -209,7 +216,7 @@ async function parentEntries(names: string[], root: ImageRoot | undefined, plann
   const out: PlannedEntry[] = [];
   for (const d of [...dirs].sort()) {
     if (planned.has(d)) continue;
-    const st = root ? await statOrUndefined(await root.resolve(d)) : undefined;
+    const st = root ? await root.stat(d, { follow: true }) : undefined;
     if (st?.isDirectory()) out.push({ name: d, type: 'directory', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 });
     else out.push({ name: d, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date(), size: 0 });
   }

@@ -16,7 +16,7 @@ import type { BuildContext } from './context.js';
 import { planCopy, planDigest, planTar, type CopyRequest, type PlannedEntry } from './copy.js';
 import type { Step } from './dockerfile/instructions.js';
 import { expandVariables, processWord, processWords } from './dockerfile/shell-lex.js';
-import { mountImageRoot, statOrUndefined, type ImageRoot } from './image-root.js';
+import { mountImageRoot, type ImageRoot } from './image-root.js';
 import { checkRemoteSources, downloadSources, isRemoteUrl } from './remote.js';
 import { runStep } from './run-step.js';
 import { buildEnv, expansionEnv, goList, goQuoteList, shellOf, type StageState } from './state.js';
@@ -260,7 +260,7 @@ export class StepRunner {
     // The layer depends only on the parent image, which the key holds: no mount on a hit.
     if (await this.fromCache(this.keyOf(createdBy, config), config)) return;
     await this.withRoot(this.state.imageId, async (root) => {
-      const st = root ? await statOrUndefined(await root.resolve(dir), { follow: true }) : undefined;
+      const st = root ? await root.stat(dir, { follow: true }) : undefined;
       const entries = st?.isDirectory() ? [] : await dirEntries(dir, root);
       await this.commit({ createdBy, config, make: async () => ({ diff: entries.length ? planTar(entries) : null }) });
     });
@@ -402,7 +402,7 @@ async function dirEntries(dir: string, root: ImageRoot | undefined): Promise<Pla
   const out: PlannedEntry[] = [];
   for (let i = 1; i <= parts.length; i++) {
     const rel = parts.slice(0, i).join('/');
-    const st = root ? await statOrUndefined(await root.resolve(rel), { follow: true }) : undefined;
+    const st = root ? await root.stat(rel, { follow: true }) : undefined;
     if (st?.isDirectory()) out.push({ name: rel, type: 'directory', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 });
     else out.push({ name: rel, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date(), size: 0 });
   }
