@@ -83,6 +83,7 @@ function padded(): Transform {
 async function readInContext(dir: string, rel: string, missing = `no such file: ${rel}`): Promise<string> {
   try {
     const host = await resolveInRoot(dir, rel);
+    if (host === undefined) throw new NotFound(missing);
     const st = await fs.stat(host);
     if (!st.isFile()) throw new InvalidArgument(missing);
     return await fs.readFile(host, 'utf8');

@@ -5,12 +5,13 @@
 // "/" or naming an existing directory receives sources by name; a directory source
 // copies its contents; several sources need a directory destination.
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs, type Stats } from 'node:fs';
+import { closeSync, constants, createReadStream, openSync, promises as fs, readSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
+import { TarWriter, type TarHeader } from '../archive/tar-writer.js';
 import { InvalidArgument, NotFound } from '../errdefs/index.js';
+import { isArchive } from './archive-source.js';
 import { IgnoreMatcher, cleanPath, globToRegExp, hasGlob } from './dockerignore.js';
 import { resolveInRoot, statOrUndefined, type ImageRoot } from './image-root.js';
 import type { RemoteFile } from './remote.js';
@@ -82,35 +83,27 @@ async function findSources(req: CopyRequest, src: CopySource, pattern: string): 
     const re = globToRegExp(rel);
     const matches = (await allPaths(src.dir)).filter((p) => re.test(p) && !ignored(p));
     const found: Found[] = [];
-    for (const m of matches) found.push({ rel: m, host: path.join(src.dir, m), st: await fs.stat(await resolveInRoot(src.dir, m)) });
+    for (const m of matches) {
+      // The resolved path, so the bytes read later are the ones this stat describes.
+      const host = await resolveInRoot(src.dir, m);
+      const st = host === undefined ? undefined : await statOrUndefined(host);
+      if (host === undefined || !st) throw notFound(req, src, m);
+      found.push({ rel: m, host, st });
+    }
     return found;
   }
   const host = rel === '.' ? src.dir : await resolveInRoot(src.dir, rel);
-  const st = ignored(rel) ? undefined : await statOrUndefined(host, { follow: true });
-  if (!st) {
-    throw new NotFound(
-      src.context
-        ? `${req.cmd} failed: file not found in build context or excluded by .dockerignore: stat ${rel}: file does not exist`
-        : `${req.cmd} failed: stat ${path.posix.join('/', rel)}: file does not exist`,
-    );
-  }
+  const st = ignored(rel) || host === undefined ? undefined : await statOrUndefined(host, { follow: true });
+  if (!st || host === undefined) throw notFound(req, src, rel);
   return [{ rel, host, st }];
 }
 
-/** Recognises a tar (possibly compressed) by its first bytes, as ADD does. */
-async function isArchive(host: string): Promise<boolean> {
-  const fh = await fs.open(host, 'r');
-  try {
-    const buf = Buffer.alloc(512);
-    const { bytesRead } = await fh.read(buf, 0, 512, 0);
-    const b = buf.subarray(0, bytesRead);
-    if (b[0] === 0x1f && b[1] === 0x8b) return true; // gzip
-    if (b.subarray(0, 3).toString('latin1') === 'BZh') return true;
-    if (b.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return true; // xz
-    return bytesRead >= 262 && b.subarray(257, 262).toString('latin1') === 'ustar';
-  } finally {
-    await fh.close();
-  }
+function notFound(req: CopyRequest, src: CopySource, rel: string): NotFound {
+  return new NotFound(
+    src.context
+      ? `${req.cmd} failed: file not found in build context or excluded by .dockerignore: stat ${rel}: file does not exist`
+      : `${req.cmd} failed: stat ${path.posix.join('/', rel)}: file does not exist`,
+  );
 }
 
 export interface Planner {
@@ -133,8 +126,7 @@ export async function planCopy(req: CopyRequest, source: CopySource, planner: Pl
   }
   if (found.length === 0) throw new InvalidArgument(`${req.cmd} failed: no source files were specified`);
   const dest = path.posix.normalize(req.dest).replace(/\/+$/, '') || '/';
-  const destHost = planner.root ? await planner.root.resolve(dest) : undefined;
-  const destStat = destHost ? await statOrUndefined(destHost) : undefined;
+  const destStat = planner.root ? await planner.root.stat(dest, { follow: true }) : undefined;
   const destIsDir = destSlash || !!destStat?.isDirectory();
   if (found.length > 1 && !destSlash && !destStat?.isDirectory()) {
     throw new InvalidArgument(`When using ${req.cmd} with more than one source file, the destination must be a directory and end with a /`);
@@ -224,7 +216,7 @@ async function parentEntries(names: string[], root: ImageRoot | undefined, plann
   const out: PlannedEntry[] = [];
   for (const d of [...dirs].sort()) {
     if (planned.has(d)) continue;
-    const st = root ? await statOrUndefined(await root.resolve(d)) : undefined;
+    const st = root ? await root.stat(d, { follow: true }) : undefined;
     if (st?.isDirectory()) out.push({ name: d, type: 'directory', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 });
     else out.push({ name: d, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date(), size: 0 });
   }
@@ -252,22 +244,32 @@ export async function planDigest(entries: PlannedEntry[], known?: (host: string)
   return h.digest('hex');
 }
 
-/** The plan as a layer tar. */
+/**
+ * The plan as a layer tar, written by the project's TarWriter (as commit's layers are).
+ * Each file is read through one fd, synchronously, as overlay-layer.ts does: the size is
+ * the planned one, so a file that shrank since planning fails the step.
+ */
 export function planTar(entries: PlannedEntry[]): Readable {
-  const pack = tar.pack();
-  const out = new PassThrough();
-  pack.pipe(out);
+  const out = new TarWriter();
   void (async () => {
     for (const e of entries) {
-      const header: Parameters<tar.Pack["entry"]>[0] = { name: e.type === 'directory' ? `${e.name}/` : e.name, mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime, type: e.type, size: e.type === 'file' ? e.size : 0, ...(e.linkname !== undefined ? { linkname: e.linkname } : {}) };
-      await new Promise<void>((resolve, reject) => {
-        if (e.type !== 'file' || e.size === 0) return pack.entry(header, e.content ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
-        if (e.content) return pack.entry(header, e.content, (err) => (err ? reject(err) : resolve()));
-        const w = pack.entry(header, (err) => (err ? reject(err) : resolve()));
-        pipeline(createReadStream(e.host!), w).catch(reject);
-      });
+      const header: TarHeader = { name: e.name, type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, mtime: Math.floor(e.mtime.getTime() / 1000), ...(e.linkname !== undefined ? { linkname: e.linkname } : {}) };
+      if (e.type !== 'file') await out.entry(header);
+      else if (e.content) {
+        const body = e.content;
+        await out.file({ ...header, size: body.length }, (buf, off, len, pos) => body.copy(buf, off, pos, pos + len));
+      } else await putFile(out, { ...header, size: e.size }, e.host!);
     }
-    pack.finalize();
+    await out.finish();
   })().catch((err: unknown) => out.destroy(err as Error));
-  return out;
+  return out.stream;
+}
+
+async function putFile(out: TarWriter, header: TarHeader & { size: number }, host: string): Promise<void> {
+  const fd = openSync(host, constants.O_RDONLY);
+  try {
+    await out.file(header, (buf, off, len, pos) => readSync(fd, buf, off, len, pos));
+  } finally {
+    closeSync(fd);
+  }
 }

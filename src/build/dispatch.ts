@@ -7,18 +7,19 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Engine } from '../engine/engine.js';
 import { InvalidArgument, WharfError } from '../errdefs/index.js';
+import { applyConfigEdit, type ConfigEdit } from '../image/config-edits.js';
 import type { ContainerConfigInImage } from '../image/types.js';
-import { unpackTar } from '../image/unpack.js';
 import { formatGoDuration, parseGoDuration } from '../units/index.js';
+import { unpackArchive } from './archive-source.js';
 import { BuildCache } from './cache.js';
 import type { BuildContext } from './context.js';
 import { planCopy, planDigest, planTar, type CopyRequest, type PlannedEntry } from './copy.js';
 import type { Step } from './dockerfile/instructions.js';
 import { expandVariables, processWord, processWords } from './dockerfile/shell-lex.js';
-import { mountImageRoot, statOrUndefined, type ImageRoot } from './image-root.js';
+import { mountImageRoot, type ImageRoot } from './image-root.js';
 import { checkRemoteSources, downloadSources, isRemoteUrl } from './remote.js';
 import { runStep } from './run-step.js';
-import { buildEnv, expansionEnv, goList, goQuoteList, setEnv, shellOf, type StageState } from './state.js';
+import { buildEnv, expansionEnv, goList, goQuoteList, shellOf, type StageState } from './state.js';
 import { lookupOwner } from './owner.js';
 
 export interface BuildOutput {
@@ -138,19 +139,21 @@ export class StepRunner {
     return structuredClone(this.state.config);
   }
 
+  /** The stage's config with one instruction applied (the same code as `--change`). */
+  private edit(e: ConfigEdit): ContainerConfigInImage {
+    return applyConfigEdit(this.state.config, e);
+  }
+
   async run(step: Step): Promise<void> {
     switch (step.kind) {
       case 'env': {
         const pairs = step.pairs.map((p) => ({ key: this.word(p.key), value: this.word(p.value) }));
-        const config = this.cloneConfig();
-        for (const p of pairs) config.Env = setEnv(config.Env ?? [], p.key, p.value);
+        const config = this.edit({ kind: 'env', pairs: pairs.map((p) => [p.key, p.value]) });
         return this.meta(`ENV ${pairs.map((p) => `${p.key}=${p.value}`).join(' ')}`, config);
       }
       case 'label': {
         const pairs = step.pairs.map((p) => ({ key: this.word(p.key), value: this.word(p.value) }));
-        const config = this.cloneConfig();
-        config.Labels = { ...(config.Labels ?? {}) };
-        for (const p of pairs) config.Labels[p.key] = p.value;
+        const config = this.edit({ kind: 'label', pairs: pairs.map((p) => [p.key, p.value]) });
         return this.meta(`LABEL ${pairs.map((p) => `${p.key}=${p.value}`).join(' ')}`, config);
       }
       case 'arg': {
@@ -168,46 +171,28 @@ export class StepRunner {
       case 'workdir':
         return this.workdir(this.word(step.value));
       case 'user': {
-        const config = this.cloneConfig();
-        config.User = this.word(step.value);
-        return this.meta(`USER ${config.User}`, config);
+        const value = this.word(step.value);
+        return this.meta(`USER ${value}`, this.edit({ kind: 'user', value }));
       }
       case 'stopsignal': {
-        const config = this.cloneConfig();
-        config.StopSignal = this.word(step.value);
-        return this.meta(`STOPSIGNAL ${config.StopSignal}`, config);
+        const value = this.word(step.value);
+        return this.meta(`STOPSIGNAL ${value}`, this.edit({ kind: 'stopsignal', value }));
       }
       case 'maintainer':
         return this.meta(`MAINTAINER ${step.value}`, this.cloneConfig(), step.value);
       case 'expose': {
         const ports = step.values.flatMap((v) => processWords(v, expansionEnv(this.state), { escape: this.env.escape }));
-        const config = this.cloneConfig();
-        config.ExposedPorts = { ...(config.ExposedPorts ?? {}) };
-        for (const p of ports) for (const k of portKeys(p)) config.ExposedPorts[k] = {};
-        return this.meta(`EXPOSE ${ports.join(' ')}`, config);
+        return this.meta(`EXPOSE ${ports.join(' ')}`, this.edit({ kind: 'expose', ports }));
       }
       case 'volume': {
         const vols = step.values.map((v) => this.word(v));
-        const config = this.cloneConfig();
-        config.Volumes = { ...(config.Volumes ?? {}) };
-        for (const v of vols) {
-          if (v.trim() === '') throw new InvalidArgument('VOLUME specified can not be an empty string');
-          config.Volumes[v] = {};
-        }
-        return this.meta(`VOLUME ${goList(vols)}`, config);
+        return this.meta(`VOLUME ${goList(vols)}`, this.edit({ kind: 'volume', paths: vols }));
       }
       case 'cmd':
       case 'entrypoint': {
         const args = step.cmd.json ? step.cmd.args : [...shellOf(this.state), ...step.cmd.args];
-        const config = this.cloneConfig();
-        if (step.kind === 'cmd') {
-          config.Cmd = args;
-          this.state.cmdSet = true;
-        } else {
-          config.Entrypoint = args;
-          // An ENTRYPOINT drops the base image's CMD unless this stage set one (Docker's rule).
-          if (!this.state.cmdSet) config.Cmd = null;
-        }
+        const config = step.kind === 'cmd' ? this.edit({ kind: 'cmd', args }) : this.edit({ kind: 'entrypoint', args, keepCmd: this.state.cmdSet });
+        if (step.kind === 'cmd') this.state.cmdSet = true;
         return this.meta(`${step.kind.toUpperCase()} ${goQuoteList(args)}`, config);
       }
       case 'shell': {
@@ -217,9 +202,7 @@ export class StepRunner {
         return this.commit({ createdBy: `${step.cmd.args.join(' ')} #(nop)  SHELL ${goList(step.cmd.args)}`, config });
       }
       case 'onbuild': {
-        const config = this.cloneConfig();
-        config.OnBuild = [...(config.OnBuild ?? []), step.trigger];
-        return this.meta(`ONBUILD ${step.trigger}`, config);
+        return this.meta(`ONBUILD ${step.trigger}`, this.edit({ kind: 'onbuild', trigger: step.trigger }));
       }
       case 'healthcheck':
         return this.healthcheck(step);
@@ -271,14 +254,13 @@ export class StepRunner {
   }
 
   private async workdir(value: string): Promise<void> {
-    const dir = path.posix.resolve(this.state.config.WorkingDir || '/', value);
-    const config = this.cloneConfig();
-    config.WorkingDir = dir;
+    const config = this.edit({ kind: 'workdir', path: value });
+    const dir = config.WorkingDir!;
     const createdBy = `${shellOf(this.state).join(' ')} #(nop) WORKDIR ${dir}`;
     // The layer depends only on the parent image, which the key holds: no mount on a hit.
     if (await this.fromCache(this.keyOf(createdBy, config), config)) return;
     await this.withRoot(this.state.imageId, async (root) => {
-      const st = root ? await statOrUndefined(await root.resolve(dir), { follow: true }) : undefined;
+      const st = root ? await root.stat(dir, { follow: true }) : undefined;
       const entries = st?.isDirectory() ? [] : await dirEntries(dir, root);
       await this.commit({ createdBy, config, make: async () => ({ diff: entries.length ? planTar(entries) : null }) });
     });
@@ -381,13 +363,7 @@ export class StepRunner {
           unpackArchive: async (host: string) => {
             const dir = await fs.mkdtemp(path.join(this.env.tmpDir, 'add-'));
             tmpDirs.push(dir);
-            await unpackTar((await import('node:fs')).createReadStream(host), dir).catch(async () => {
-              const { decompressStream } = await import('../image/decompress.js');
-              const { stream } = await decompressStream((await import('node:fs')).createReadStream(host));
-              await fs.rm(dir, { recursive: true, force: true });
-              await fs.mkdir(dir);
-              await unpackTar(stream, dir);
-            });
+            await unpackArchive(host, dir);
             return dir;
           },
         };
@@ -415,19 +391,6 @@ export class StepRunner {
   }
 }
 
-/** `EXPOSE 80`, `80/udp`, `8000-8002/tcp` → "80/tcp"-style keys. */
-function portKeys(spec: string): string[] {
-  const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(spec);
-  if (!m) throw new InvalidArgument(`Invalid containerPort: ${spec.split('/')[0]}`);
-  const proto = (m[3] ?? 'tcp').toLowerCase();
-  const lo = Number(m[1]);
-  const hi = m[2] ? Number(m[2]) : lo;
-  if (hi < lo) throw new InvalidArgument(`Invalid range specified for the Port: ${spec}`);
-  const out: string[] = [];
-  for (let p = lo; p <= hi; p++) out.push(`${p}/${proto}`);
-  return out;
-}
-
 function parseChmod(s: string): number {
   if (!/^[0-7]{3,4}$/.test(s)) throw new InvalidArgument(`invalid chmod parameter: ${s}`);
   return parseInt(s, 8);
@@ -439,7 +402,7 @@ async function dirEntries(dir: string, root: ImageRoot | undefined): Promise<Pla
   const out: PlannedEntry[] = [];
   for (let i = 1; i <= parts.length; i++) {
     const rel = parts.slice(0, i).join('/');
-    const st = root ? await statOrUndefined(await root.resolve(rel), { follow: true }) : undefined;
+    const st = root ? await root.stat(rel, { follow: true }) : undefined;
     if (st?.isDirectory()) out.push({ name: rel, type: 'directory', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 });
     else out.push({ name: rel, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date(), size: 0 });
   }

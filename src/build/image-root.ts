@@ -5,19 +5,24 @@
 // when there is no upper one. Paths inside are resolved as if the root were "/", so a
 // symlink in the image never leads out of it.
 import { execFile } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { PathNotFound, ScopedRoot } from '../archive/scoped-root.js';
 import { Internal, errnoCode } from '../errdefs/index.js';
 
 const run = promisify(execFile);
-const MAX_SYMLINKS = 40;
 
 export interface ImageRoot {
   /** Host path of the mounted root. */
   readonly dir: string;
-  /** Host path of `p` (absolute in the image), symlinks followed inside the root; the last component too unless `noFollow`. */
-  resolve(p: string, o?: { noFollow?: boolean }): Promise<string>;
+  /**
+   * Host path of `p` (absolute in the image), symlinks followed inside the root; the last
+   * component too unless `noFollow`. Undefined when a directory on the way is missing.
+   */
+  resolve(p: string, o?: { noFollow?: boolean }): Promise<string | undefined>;
+  /** stat (`follow`) or lstat of `p` inside the root; undefined if it does not exist. */
+  stat(p: string, o?: { follow?: boolean }): Promise<Stats | undefined>;
   close(): Promise<void>;
 }
 
@@ -37,6 +42,7 @@ export async function mountImageRoot(lowerDirs: string[], tmpBase: string): Prom
   return {
     dir,
     resolve: (p, o = {}) => resolveInRoot(dir, p, o),
+    stat: (p, o = {}) => statInRoot(dir, p, o),
     close: async () => {
       if (mounted) await run('umount', [dir]).catch(() => run('umount', ['-l', dir]));
       mounted = false;
@@ -45,43 +51,34 @@ export async function mountImageRoot(lowerDirs: string[], tmpBase: string): Prom
   };
 }
 
-/** `p` inside `root` with chroot semantics: ".." stops at the root, absolute links restart there. */
-export async function resolveInRoot(root: string, p: string, o: { noFollow?: boolean } = {}): Promise<string> {
-  let pending = p.split('/').filter((c) => c !== '' && c !== '.');
-  const done: string[] = [];
-  let links = 0;
-  while (pending.length) {
-    const c = pending.shift()!;
-    if (c === '..') {
-      done.pop();
-      continue;
-    }
-    const host = path.join(root, ...done, c);
-    if (o.noFollow && pending.length === 0) {
-      done.push(c);
-      break;
-    }
-    let target: string | undefined;
-    try {
-      const st = await fs.lstat(host);
-      if (st.isSymbolicLink()) target = await fs.readlink(host);
-    } catch (err) {
-      if (errnoCode(err) !== 'ENOENT' && errnoCode(err) !== 'ENOTDIR') throw err;
-    }
-    if (target === undefined) {
-      done.push(c);
-      continue;
-    }
-    if (++links > MAX_SYMLINKS) throw new Internal(`too many levels of symbolic links: ${p}`);
-    const parts = target.split('/').filter((x) => x !== '' && x !== '.');
-    if (target.startsWith('/')) done.length = 0;
-    pending = [...parts, ...pending];
+/**
+ * Host path of `p` inside `root` with chroot semantics: ".." stops at the root, absolute
+ * links restart there. The walk is archive's ScopedRoot (the one `docker cp` uses), so the
+ * builder and cp agree on what a path inside a tree means. Undefined when a directory on
+ * the way is missing or is not a directory (the path cannot exist).
+ */
+export async function resolveInRoot(root: string, p: string, o: { noFollow?: boolean } = {}): Promise<string | undefined> {
+  const scoped = await ScopedRoot.open(root);
+  try {
+    const r = await scoped.resolve(p, { followLast: !o.noFollow });
+    await scoped.release(r.parent);
+    return path.join(root, r.path);
+  } catch (err) {
+    if (err instanceof PathNotFound || errnoCode(err) === 'ENOTDIR') return undefined;
+    throw err;
+  } finally {
+    await scoped.close();
   }
-  return path.join(root, ...done);
+}
+
+/** stat (`follow`) or lstat of `p` inside `root`; undefined if it does not exist. */
+export async function statInRoot(root: string, p: string, o: { follow?: boolean } = {}): Promise<Stats | undefined> {
+  const host = await resolveInRoot(root, p, { noFollow: !o.follow });
+  return host === undefined ? undefined : statOrUndefined(host);
 }
 
 /** lstat that answers undefined for a missing path. */
-export async function statOrUndefined(p: string, o: { follow?: boolean } = {}) {
+export async function statOrUndefined(p: string, o: { follow?: boolean } = {}): Promise<Stats | undefined> {
   try {
     return await (o.follow ? fs.stat(p) : fs.lstat(p));
   } catch (err) {

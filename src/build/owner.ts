@@ -8,7 +8,9 @@ import type { ImageRoot } from './image-root.js';
 async function readDb(root: ImageRoot | undefined, file: string): Promise<string[][]> {
   if (!root) return [];
   try {
-    const text = await fs.readFile(await root.resolve(file), 'utf8');
+    const host = await root.resolve(file);
+    if (host === undefined) return [];
+    const text = await fs.readFile(host, 'utf8');
     return text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(':'));
   } catch {
     return [];

@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BuildCache } from './cache.js';
-import { buildEnv, goQuoteList, setEnv, type StageState } from './state.js';
+import { buildEnv, goQuoteList, type StageState } from './state.js';
 
-test('history formatting and env updates', () => {
+test('history formatting', () => {
   assert.equal(goQuoteList(['/bin/sh', '-c', 'echo "x"']), '["/bin/sh" "-c" "echo \\"x\\""]');
-  assert.deepEqual(setEnv(['A=1', 'B=2'], 'A', '3'), ['A=3', 'B=2']);
 });
 
 test('RUN sees declared ARGs not overridden by ENV, proxies only in the environment', () => {

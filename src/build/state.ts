@@ -52,15 +52,6 @@ export function buildEnv(state: StageState, proxies: Map<string, string>): { all
   return { all: all.sort(), history: history.sort() };
 }
 
-/** Sets or replaces one "K=V" in an env list, keeping its place. */
-export function setEnv(env: string[], key: string, value: string): string[] {
-  const out = [...env];
-  const i = out.findIndex((kv) => kv.split('=', 1)[0] === key);
-  if (i >= 0) out[i] = `${key}=${value}`;
-  else out.push(`${key}=${value}`);
-  return out;
-}
-
 /** Go's %q of a []string, as Docker writes CMD/ENTRYPOINT in history: ["a" "b"]. */
 export function goQuoteList(list: string[]): string {
   return `[${list.map((s) => JSON.stringify(s)).join(' ')}]`;

@@ -3,13 +3,13 @@
 // to a copy of the config. Errors keep moby's wording ("foo is not a valid change command").
 
 import { InvalidArgument } from '../errdefs/index.js';
+import { applyConfigEdit, onbuildTriggerError, type ConfigEdit } from './config-edits.js';
 import type { ContainerConfigInImage } from './types.js';
 
 const VALID = new Set(['cmd', 'entrypoint', 'env', 'expose', 'label', 'onbuild', 'stopsignal', 'user', 'volume', 'workdir']);
 
 /** Returns a new config with `changes` applied in order. */
 export function applyChanges(base: ContainerConfigInImage, changes: string[]): ContainerConfigInImage {
-  const cfg: ContainerConfigInImage = structuredClone(base);
   const lines = changes.flatMap((c) => c.split('\n')).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
   const parsed = lines.map((line) => {
     const m = /^(\S+)\s*([\s\S]*)$/.exec(line)!;
@@ -18,62 +18,50 @@ export function applyChanges(base: ContainerConfigInImage, changes: string[]): C
   for (const { name } of parsed) {
     if (!VALID.has(name)) throw new InvalidArgument(`${name} is not a valid change command`);
   }
+  let cfg = base;
   let cmdSet = false;
   for (const { name, args } of parsed) {
-    switch (name) {
-      case 'cmd':
-        cfg.Cmd = commandForm(args);
-        cmdSet = true;
-        break;
-      case 'entrypoint':
-        cfg.Entrypoint = commandForm(args);
-        // As in a Dockerfile: ENTRYPOINT resets a CMD that these changes did not set.
-        if (!cmdSet) cfg.Cmd = null;
-        break;
-      case 'env':
-        for (const [k, v] of keyValues('ENV', args, cfg.Env ?? [])) setEnv(cfg, k, v);
-        break;
-      case 'label':
-        cfg.Labels = { ...(cfg.Labels ?? {}) };
-        for (const [k, v] of keyValues('LABEL', args, cfg.Env ?? [])) cfg.Labels[k] = v;
-        break;
-      case 'expose':
-        cfg.ExposedPorts = { ...(cfg.ExposedPorts ?? {}) };
-        for (const p of words(args)) for (const key of portKeys(p)) cfg.ExposedPorts[key] = {};
-        break;
-      case 'user':
-        cfg.User = exactlyOne('USER', args);
-        break;
-      case 'workdir': {
-        const dir = exactlyOne('WORKDIR', args);
-        cfg.WorkingDir = dir.startsWith('/') ? normalizePath(dir) : normalizePath(`/${cfg.WorkingDir ?? ''}/${dir}`);
-        break;
-      }
-      case 'stopsignal':
-        cfg.StopSignal = exactlyOne('STOPSIGNAL', args);
-        break;
-      case 'volume': {
-        const vols = jsonArray(args) ?? words(args);
-        if (vols.length === 0) throw new InvalidArgument('VOLUME requires at least one argument');
-        cfg.Volumes = { ...(cfg.Volumes ?? {}) };
-        for (const v of vols) {
-          if (v.trim() === '') throw new InvalidArgument('VOLUME specified can not be an empty string');
-          cfg.Volumes[v] = {};
-        }
-        break;
-      }
-      case 'onbuild': {
-        const m = /^(\S+)\s*([\s\S]*)$/.exec(args.trim());
-        if (!m) throw new InvalidArgument('ONBUILD requires at least one argument');
-        const trigger = m[1]!.toUpperCase();
-        if (trigger === 'ONBUILD') throw new InvalidArgument('Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
-        if (trigger === 'FROM' || trigger === 'MAINTAINER') throw new InvalidArgument(`${trigger} isn't allowed as an ONBUILD trigger`);
-        cfg.OnBuild = [...(cfg.OnBuild ?? []), `${trigger} ${m[2]}`.trim()];
-        break;
-      }
-    }
+    const edit = toEdit(name, args, { env: cfg.Env ?? [], cmdSet });
+    if (edit.kind === 'cmd') cmdSet = true;
+    cfg = applyConfigEdit(cfg, edit);
   }
-  return cfg;
+  return cfg === base ? structuredClone(base) : cfg;
+}
+
+/** One change line as a config edit; ENV and LABEL values see $VAR from `env`. */
+function toEdit(name: string, args: string, o: { env: string[]; cmdSet: boolean }): ConfigEdit {
+  switch (name) {
+    case 'cmd':
+      return { kind: 'cmd', args: commandForm(args) };
+    case 'entrypoint':
+      return { kind: 'entrypoint', args: commandForm(args), keepCmd: o.cmdSet };
+    case 'env':
+      return { kind: 'env', pairs: keyValues('ENV', args, o.env) };
+    case 'label':
+      return { kind: 'label', pairs: keyValues('LABEL', args, o.env) };
+    case 'expose':
+      return { kind: 'expose', ports: words(args) };
+    case 'user':
+      return { kind: 'user', value: exactlyOne('USER', args) };
+    case 'workdir':
+      return { kind: 'workdir', path: exactlyOne('WORKDIR', args) };
+    case 'stopsignal':
+      return { kind: 'stopsignal', value: exactlyOne('STOPSIGNAL', args) };
+    case 'volume': {
+      const paths = jsonArray(args) ?? words(args);
+      if (paths.length === 0) throw new InvalidArgument('VOLUME requires at least one argument');
+      return { kind: 'volume', paths };
+    }
+    case 'onbuild': {
+      const m = /^(\S*)\s*([\s\S]*)$/.exec(args.trim())!;
+      const trigger = m[1]!.toUpperCase();
+      const refused = onbuildTriggerError(trigger);
+      if (refused) throw new InvalidArgument(refused);
+      return { kind: 'onbuild', trigger: `${trigger} ${m[2]}`.trim() };
+    }
+    default:
+      throw new InvalidArgument(`${name} is not a valid change command`);
+  }
 }
 
 /** JSON form (`["a","b"]`) or shell form (`/bin/sh -c "…"`). */
@@ -159,32 +147,4 @@ function expand(s: string, env: string[]): string {
   return s.replace(/(\\?)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (m, esc: string, a?: string, b?: string) =>
     esc ? m.slice(1) : lookup((a ?? b)!),
   );
-}
-
-function setEnv(cfg: ContainerConfigInImage, k: string, v: string): void {
-  const env = (cfg.Env ?? []).filter((e) => !e.startsWith(`${k}=`) && e !== k);
-  env.push(`${k}=${v}`);
-  cfg.Env = env;
-}
-
-function portKeys(spec: string): string[] {
-  const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(spec);
-  if (!m) throw new InvalidArgument(`invalid containerPort: ${spec}`);
-  const proto = (m[3] ?? 'tcp').toLowerCase();
-  const lo = Number(m[1]);
-  const hi = m[2] === undefined ? lo : Number(m[2]);
-  if (hi < lo || hi > 65535) throw new InvalidArgument(`invalid range specified for container port: ${spec}`);
-  const out: string[] = [];
-  for (let p = lo; p <= hi; p++) out.push(`${p}/${proto}`);
-  return out;
-}
-
-function normalizePath(p: string): string {
-  const parts: string[] = [];
-  for (const c of p.split('/')) {
-    if (c === '' || c === '.') continue;
-    if (c === '..') parts.pop();
-    else parts.push(c);
-  }
-  return `/${parts.join('/')}`;
 }

@@ -135,3 +135,26 @@ test('ingest with a kept compressed blob refuses a tar that does not match its d
     }, /not in the store/);
   });
 });
+
+test('ensureFromBlob: two first uses at once unpack the layer once and agree on its record', async () => {
+  await withStore(async (layers) => {
+    const bytes = await tarBytes({ 'a.txt': 'alpha', 'b.txt': 'bb' });
+    // A blob without a layer (what load finds after the layer was removed).
+    const { diffID } = await layers.addTar(Readable.from([bytes]), { parent: '', size: () => 7 });
+    await layers.remove(diffID);
+    const open = layers.tars.open.bind(layers.tars);
+    let opens = 0;
+    layers.tars.open = (d: string) => {
+      opens++;
+      return open(d);
+    };
+    const [a, b] = await Promise.all([layers.ensureFromBlob(diffID, ''), layers.ensureFromBlob(diffID, '')]);
+    assert.equal(opens, 1);
+    assert.deepEqual(a, { chainID: diffID, diffID, parent: '', size: 7 });
+    assert.deepEqual(b, { version: 1, ...a });
+    assert.equal(await fs.readFile(path.join(layers.diffDir(diffID), 'a.txt'), 'utf8'), 'alpha');
+    // Nothing half-made left beside the layer.
+    assert.deepEqual(await fs.readdir(layers.dir), [diffID.slice(7)]);
+    assert.deepEqual((await fs.readdir(path.dirname(layers.diffDir(diffID)))).sort(), ['diff', 'layer.json']);
+  });
+});

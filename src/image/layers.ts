@@ -201,20 +201,29 @@ export class LayerStore {
     });
   }
 
-  /** Unpacks a layer whose tar is already in the store (`tars.has`), unless present. */
+  /**
+   * Unpacks a layer whose tar is already in the store (`tars.has`), unless present. Under
+   * the same per-layer lock as `ensureUnpacked`: two first uses at once (two loads of
+   * images sharing a layer) unpack it once, and the second finds the record.
+   */
   async ensureFromBlob(diffID: string, parent: string): Promise<LayerRecord> {
     const chainID = chainIDOf(parent, diffID);
-    const existing = await this.get(chainID);
-    if (existing) return existing;
-    const tmp = tempPathFor(path.join(this.dir, 'layer'));
-    await fs.mkdir(path.join(tmp, 'diff'), { recursive: true });
-    try {
-      const { size } = await unpackTar(this.tars.open(diffID), path.join(tmp, 'diff'));
-      return await this.publish(tmp, { chainID, diffID, parent, size });
-    } catch (err) {
-      await fs.rm(tmp, { recursive: true, force: true });
-      throw err;
-    }
+    return this.unpacking.run(chainID, async () => {
+      const existing = await this.get(chainID);
+      if (existing) return existing;
+      const tmp = tempPathFor(path.join(this.dir, 'layer'));
+      await fs.mkdir(path.join(tmp, 'diff'), { recursive: true });
+      let rec: LayerRecord;
+      try {
+        const { size } = await unpackTar(this.tars.open(diffID), path.join(tmp, 'diff'));
+        rec = await this.publish(tmp, { chainID, diffID, parent, size });
+      } catch (err) {
+        await fs.rm(tmp, { recursive: true, force: true });
+        throw err;
+      }
+      this.unpacked.add(chainID);
+      return rec;
+    });
   }
 
   private async publish(tmp: string, rec: LayerRecord, opts: Durability = {}): Promise<LayerRecord> {

@@ -3,6 +3,7 @@
 // (`--from`, `--chown`, `--chmod`, `--checksum`, `--interval`…). Variables are NOT expanded
 // here: that needs the build's state at the step (see expand.ts).
 import { InvalidArgument } from '../../errdefs/index.js';
+import { onbuildTriggerError } from '../../image/config-edits.js';
 import type { Heredoc, RawInstruction } from './parse.js';
 import { splitRawWords } from './shell-lex.js';
 
@@ -181,9 +182,8 @@ export function readInstruction(raw: RawInstruction, file: string, escape: strin
       noFlags();
       const trigger = raw.rest.trim();
       const name = trigger.split(/\s+/)[0]?.toUpperCase() ?? '';
-      if (!name) fail(raw, file, 'ONBUILD requires at least one argument');
-      if (name === 'ONBUILD') fail(raw, file, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
-      if (name === 'FROM' || name === 'MAINTAINER') fail(raw, file, `${name} isn't allowed as an ONBUILD trigger`);
+      const refused = onbuildTriggerError(name);
+      if (refused) fail(raw, file, refused);
       return step({ kind: 'onbuild', trigger });
     }
     default:
