@@ -4,7 +4,8 @@
 import type { ContainerSummary, EngineClient } from '../client/index.js';
 import { projectContainers, serviceOf } from './containers.js';
 import { imageName } from './convert.js';
-import { listNetworks, notFoundAsUndefined, removeNetwork } from './engine-api.js';
+import { listNetworks, removeNetwork } from '../client/index.js';
+import { notFoundAsUndefined } from './engine-api.js';
 import { startLayers } from './graph.js';
 import * as L from './labels.js';
 import type { Project } from './model.js';

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { EngineClient } from '../client/index.js';
 import { InvalidArgument, NotFound } from '../errdefs/index.js';
 import { createRequest } from './convert.js';
-import { connectNetwork } from './engine-api.js';
+import { connectNetwork } from '../client/index.js';
 import { withDependencies } from './graph.js';
 import { serviceHash } from './hash.js';
 import * as L from './labels.js';

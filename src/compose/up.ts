@@ -8,7 +8,8 @@ import { Conflict, InvalidArgument, NotFound, withContext } from '../errdefs/ind
 import { buildService } from './build.js';
 import { projectContainers, number, serviceOf, name as containerNameOf } from './containers.js';
 import { createRequest, imageName } from './convert.js';
-import { connectNetwork, createNetwork, findNetwork, notFoundAsUndefined } from './engine-api.js';
+import { connectNetwork, createNetwork, findNetwork } from '../client/index.js';
+import { notFoundAsUndefined } from './engine-api.js';
 import { startLayers, withDependencies } from './graph.js';
 import { serviceHash } from './hash.js';
 import { inheritedMounts, type InheritedMount } from './inherit.js';
