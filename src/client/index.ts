@@ -8,3 +8,6 @@ export { FrameDecoder, demuxStream, encodeFrame } from './stdcopy.js';
 export { jsonLines, textLines, followProgress } from './jsonstream.js';
 export { readAll } from './transport.js';
 export type * from './types.js';
+export { listNetworks, inspectNetwork, findNetwork, createNetwork, removeNetwork, pruneNetworks, connectNetwork, disconnectNetwork } from './networks.js';
+export { buildImage, buildQuery } from './build.js';
+export type { BuildImageOptions } from './build.js';

@@ -2,10 +2,9 @@
 // with its context as a tar, tagged with the service's image name.
 import { spawn } from 'node:child_process';
 import { PassThrough, type Readable } from 'node:stream';
-import type { EngineClient } from '../client/index.js';
+import { buildImage, jsonLines, type EngineClient } from '../client/index.js';
 import { InvalidArgument } from '../errdefs/index.js';
 import { imageName, dockerfileInContext } from './convert.js';
-import { build as postBuild, BuildFailed } from './engine-api.js';
 import type { Project, Service } from './model.js';
 import type { Progress } from './progress.js';
 
@@ -30,15 +29,31 @@ export async function buildService(c: EngineClient, project: Project, s: Service
   const tag = imageName(project, s);
   progress.event('Service', s.name, 'Building');
   try {
-    const id = await postBuild(c, {
+    const res = await buildImage(c, {
       context: tarContext(b.context), tags: [tag, ...(b.tags ?? [])], dockerfile: df.rel,
       buildargs: { ...(b.args ?? {}), ...(o.args ?? {}) }, labels: b.labels, target: b.target,
-      nocache: o.noCache || b.no_cache, networkmode: b.network, extrahosts: b.extra_hosts,
-    }, (line) => progress.note(line));
+      nocache: o.noCache || b.no_cache, networkmode: b.network, extrahosts: b.extra_hosts, rm: true,
+    });
+    const id = await buildOutput(res, (line) => progress.note(line));
     progress.event('Service', s.name, 'Built');
     return id;
   } catch (e) {
     if (e instanceof BuildFailed) throw new InvalidArgument(`failed to build service "${s.name}": ${e.message}`);
     throw e;
   }
+}
+
+/** Reads a build's stream: resolves with the image ID, rejects with the build's error; `onLine` sees the output. */
+async function buildOutput(res: Readable, onLine: (s: string) => void): Promise<string> {
+  let id = '';
+  for await (const m of jsonLines<{ stream?: string; aux?: { ID?: string }; error?: string; errorDetail?: { message?: string } }>(res)) {
+    if (m.error || m.errorDetail) throw new BuildFailed(m.errorDetail?.message ?? m.error ?? 'build failed');
+    if (m.aux?.ID) id = m.aux.ID;
+    if (m.stream) onLine(m.stream);
+  }
+  return id;
+}
+
+class BuildFailed extends Error {
+  override readonly name = 'BuildFailed';
 }

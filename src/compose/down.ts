@@ -1,12 +1,13 @@
 // `compose down`: the project's containers (in reverse dependency order), then its
 // networks, then with `-v` its named volumes, with `--rmi` its images. Works from labels
 // alone when there is no compose file (`-p NAME down`).
-import type { ContainerSummary, EngineClient } from '../client/index.js';
+import type { EngineClient } from '../client/index.js';
 import { projectContainers, serviceOf } from './containers.js';
 import { imageName } from './convert.js';
-import { listNetworks, notFoundAsUndefined, removeNetwork } from './engine-api.js';
-import { startLayers } from './graph.js';
+import { listNetworks, removeNetwork } from '../client/index.js';
+import { notFoundAsUndefined } from './engine-api.js';
 import * as L from './labels.js';
+import { inDependencyOrder } from './order.js';
 import type { Project } from './model.js';
 import type { Progress } from './progress.js';
 import { removeOne } from './up.js';
@@ -28,14 +29,7 @@ export async function down(c: EngineClient, project: string, o: DownOptions, pro
   if (orphans.length && !o.removeOrphans) progress.note(`WARN[0000] Found orphan containers ([${orphans.map((x) => (x.Names?.[0] ?? '').slice(1)).join(' ')}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.\n`);
   const targets = all.filter((x) => known(serviceOf(x)) || o.removeOrphans);
   // Dependents stop before what they depend on.
-  const layers = m ? startLayers({ ...m.disabled, ...m.services }).reverse() : [];
-  const done = new Set<ContainerSummary>();
-  for (const layer of layers) {
-    const batch = targets.filter((x) => layer.includes(serviceOf(x)));
-    await Promise.all(batch.map((x) => removeOne(c, x, { timeout: o.timeout, volumes: o.volumes }, progress)));
-    batch.forEach((x) => done.add(x));
-  }
-  await Promise.all(targets.filter((x) => !done.has(x)).map((x) => removeOne(c, x, { timeout: o.timeout, volumes: o.volumes }, progress)));
+  await inDependencyOrder(m && { ...m.disabled, ...m.services }, targets, 'reverse', (x) => removeOne(c, x, { timeout: o.timeout, volumes: o.volumes }, progress));
 
   const nets = await listNetworks(c, { label: [L.projectFilter(project)] });
   for (const n of nets.sort((a, b) => (a.Name < b.Name ? -1 : 1))) {

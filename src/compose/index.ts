@@ -2,7 +2,7 @@
 export { loadProject, normalizeProjectName } from './loader.js';
 export type { LoadOptions } from './loader.js';
 export type * from './model.js';
-export { up, selectedServices } from './up.js';
+export { up, selectedServices, pullOption } from './up.js';
 export { createOneOff } from './oneoff.js';
 export type { RunOptions, OneOff } from './oneoff.js';
 export { serviceContainer } from './select.js';
@@ -19,3 +19,7 @@ export { renderConfig } from './render.js';
 export type { Progress, ResourceKind } from './progress.js';
 export { silent } from './progress.js';
 export * as labels from './labels.js';
+export { inDependencyOrder } from './order.js';
+export type { Order } from './order.js';
+export { restart } from './restart.js';
+export type { RestartOptions } from './restart.js';

@@ -8,14 +8,15 @@ import { randomBytes } from 'node:crypto';
 import type { EngineClient } from '../client/index.js';
 import { InvalidArgument, NotFound } from '../errdefs/index.js';
 import { createRequest } from './convert.js';
-import { connectNetwork } from './engine-api.js';
+import { connectOrRemove } from './create-container.js';
 import { withDependencies } from './graph.js';
 import { serviceHash } from './hash.js';
 import * as L from './labels.js';
 import type { Project, Service } from './model.js';
 import { parsePortShort, parseVolumeShort } from './short-syntax.js';
 import type { Progress } from './progress.js';
-import { ensureImages, ensureNetworks, ensureVolumes, up, waitForDependencies } from './up.js';
+import { waitForDependencies } from './dependencies.js';
+import { ensureImages, ensureNetworks, ensureVolumes, scaleOf, up } from './up.js';
 
 export interface RunOptions {
   service: string;
@@ -95,7 +96,7 @@ export async function createOneOff(c: EngineClient, p: Project, o: RunOptions, p
   await ensureNetworks(c, p, self, progress);
   await ensureVolumes(c, p, self, progress);
   const images = await ensureImages(c, p, self, { build: o.build, registryAuth: o.registryAuth }, progress);
-  if (!o.noDeps) await waitForDependencies(c, p, base, p.services, progress);
+  if (!o.noDeps) await waitForDependencies(c, p, base, progress, { used: p.services, scaleOf: (x) => scaleOf(x, {}) });
   const slug = randomBytes(32).toString('hex');
   const name = o.name ?? `${p.name}-${s.name}-run-${slug.slice(0, 12)}`;
   const req = createRequest(p, s, { number: 1, hash: serviceHash(s), oneoff: true, name, imageId: images[o.service] });
@@ -112,6 +113,6 @@ export async function createOneOff(c: EngineClient, p: Project, o: RunOptions, p
   // Without --use-aliases the one-off answers only to its own name (compose v2's getAliases).
   if (!o.useAliases) for (const e of endpoints) e.Aliases = [name];
   const { Id } = await c.createContainer(req.body, { name });
-  for (const m of req.more) await connectNetwork(c, m.network, Id, m.endpoint);
+  await connectOrRemove(c, Id, req.more);
   return { id: Id, name };
 }

@@ -3,12 +3,16 @@
 // compared with the wanted configuration hash and scale: up-to-date ones are started if
 // stopped, changed ones recreated, missing numbers created, extra numbers removed.
 import type { ContainerSummary, EngineClient } from '../client/index.js';
-import { isApiError, readAll } from '../client/index.js';
+import type { Readable } from 'node:stream';
+import { isApiError, textLines } from '../client/index.js';
 import { Conflict, InvalidArgument, NotFound, withContext } from '../errdefs/index.js';
 import { buildService } from './build.js';
 import { projectContainers, number, serviceOf, name as containerNameOf } from './containers.js';
 import { createRequest, imageName } from './convert.js';
-import { connectNetwork, createNetwork, findNetwork, notFoundAsUndefined } from './engine-api.js';
+import { createNetwork, findNetwork } from '../client/index.js';
+import { connectOrRemove } from './create-container.js';
+import { notFoundAsUndefined } from './engine-api.js';
+import { waitForDependencies } from './dependencies.js';
 import { startLayers, withDependencies } from './graph.js';
 import { serviceHash } from './hash.js';
 import { inheritedMounts, type InheritedMount } from './inherit.js';
@@ -37,8 +41,24 @@ export interface UpOptions {
   timeout?: number;
   /** `-V`: recreate anonymous volumes instead of keeping the old container's. */
   renewAnonVolumes?: boolean;
+  /** `--pull`: the pull_policy of every service, in place of the file's (compose v2's createOptions.Apply). */
+  pull?: PullPolicy;
+  /** `--quiet-pull`: pull without the layers' progress lines. */
+  quietPull?: boolean;
+  /** `--wait-timeout` (seconds): also the deadline for depends_on waits, as compose v2; none when unset or 0. */
+  waitTimeout?: number;
   /** X-Registry-Auth for a registry's domain, for pulls of missing images (the CLI reads the user's credentials). */
   registryAuth?: (domain: string) => Promise<string | undefined>;
+}
+
+export const PULL_POLICIES = ['always', 'missing', 'never', 'build', 'if_not_present'] as const;
+export type PullPolicy = typeof PULL_POLICIES[number];
+
+/** Checks `up --pull`'s value; the flag's default, "policy", means the file's pull_policy. */
+export function pullOption(v: string | undefined): PullPolicy | undefined {
+  if (v === undefined || v === 'policy') return undefined;
+  if (!(PULL_POLICIES as readonly string[]).includes(v)) throw new InvalidArgument(`invalid --pull option "${v}"`);
+  return v as PullPolicy;
 }
 
 /** The services `up` acts on, in the order of their dependency layers. */
@@ -100,22 +120,22 @@ async function imageId(c: EngineClient, ref: string): Promise<string | undefined
 }
 
 /** Builds or pulls what the services need; returns image IDs by service. */
-export async function ensureImages(c: EngineClient, p: Project, used: Record<string, Service>, o: Pick<UpOptions, 'build' | 'registryAuth'>, progress: Progress): Promise<Record<string, string>> {
+export async function ensureImages(c: EngineClient, p: Project, used: Record<string, Service>, o: Pick<UpOptions, 'build' | 'registryAuth' | 'quietPull' | 'pull'>, progress: Progress): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
   for (const s of Object.values(used)) {
     const ref = imageName(p, s);
-    let id = s.pull_policy === 'always' || s.pull_policy === 'build' ? undefined : await imageId(c, ref);
-    if (s.build && o.build !== 'never' && (o.build === 'always' || s.pull_policy === 'build' || !id)) {
+    const policy = o.pull ?? s.pull_policy;
+    let id = policy === 'always' || policy === 'build' ? undefined : await imageId(c, ref);
+    if (s.build && o.build !== 'never' && (o.build === 'always' || policy === 'build' || !id)) {
       id = await buildService(c, p, s, {}, progress);
       id ||= await imageId(c, ref);
     }
-    if (!id && s.pull_policy !== 'never') {
+    if (!id && policy !== 'never') {
       progress.event('Image', ref, 'Pulling');
       const named = parseNormalizedNamed(ref);
       const res = await c.pullImage(repositoryName(named), { tag: named.digest ?? named.tag ?? 'latest', registryAuth: await o.registryAuth?.(named.domain) });
-      const text = (await readAll(res)).toString('utf8');
-      const err = text.split('\n').map((l) => { try { return JSON.parse(l) as { error?: string }; } catch { return {}; } }).find((m) => m.error);
-      if (err?.error) throw new InvalidArgument(`service "${s.name}": pull access denied or image not found: ${err.error}`);
+      const err = await pullOutput(res, o.quietPull ? undefined : progress);
+      if (err) throw new InvalidArgument(`service "${s.name}": pull access denied or image not found: ${err}`);
       progress.event('Image', ref, 'Pulled');
       id = await imageId(c, ref);
     }
@@ -123,6 +143,26 @@ export async function ensureImages(c: EngineClient, p: Project, used: Record<str
     ids[s.name] = id;
   }
   return ids;
+}
+
+/**
+ * Reads a pull's JSON-lines stream; returns its error, if any. With `progress`, each layer's
+ * status changes become compose v2's plain progress lines (` 9ad63333ebc9 Pull complete `);
+ * repeated statuses (Downloading…) are shown once. `--quiet-pull` passes no progress.
+ */
+async function pullOutput(res: Readable, progress: Progress | undefined): Promise<string | undefined> {
+  const last = new Map<string, string>();
+  let error: string | undefined;
+  for await (const line of textLines(res)) {
+    let m: { id?: string; status?: string; progressDetail?: unknown; error?: string };
+    try { m = JSON.parse(line) as typeof m; } catch { continue; }
+    if (m.error) error ??= m.error;
+    // As compose's toPullProgressEvent: only layer messages (an ID and a progress detail).
+    if (!progress || !m.id || !m.status || m.progressDetail === undefined || last.get(m.id) === m.status) continue;
+    last.set(m.id, m.status);
+    progress.note(` ${m.id} ${m.status} \n`);
+  }
+  return error;
 }
 
 export function scaleOf(s: Service, o: { scale?: Record<string, number> }): number {
@@ -143,14 +183,23 @@ export async function up(c: EngineClient, p: Project, o: UpOptions, progress: Pr
   await orphans(c, p, existing, o, progress);
   const byService = (svc: string): ContainerSummary[] => existing.filter((x) => serviceOf(x) === svc);
   const running = new Map<string, string>();
+  // The first failure in a layer stops its siblings' dependency waits.
+  const failed = new AbortController();
+  const wait = { used, scaleOf: (s: Service) => scaleOf(s, o), signal: failed.signal, timeoutMs: (o.waitTimeout ?? 0) * 1000 };
   for (const layer of startLayers(used)) {
     await Promise.all(layer.map(async (svc) => {
       const s = used[svc]!;
-      await waitForDependencies(c, p, s, used, progress);
+      try {
+        await waitForDependencies(c, p, s, progress, wait);
+      } catch (e) {
+        failed.abort(e);
+        throw e;
+      }
       try {
         const ids = await reconcileService(c, p, s, byService(svc), { ...o, imageId: images[svc], containerOf: (x) => running.get(x) }, progress);
         if (ids[0]) running.set(svc, ids[0]);
       } catch (e) {
+        failed.abort(e);
         // Name the failing service; keep the daemon's own words (and its prefix) after it.
         throw withContext(isApiError(e) ? new Error(`Error response from daemon: ${e.message}`) : e, `service "${svc}"`);
       }
@@ -259,7 +308,7 @@ async function createOne(c: EngineClient, p: Project, s: Service, r: { number: n
     if (isApiError(e) && e.statusCode === 409) throw new Conflict(e.message);
     throw e;
   }
-  for (const m of req.more) await connectNetwork(c, m.network, id, m.endpoint);
+  await connectOrRemove(c, id, req.more);
   progress.event('Container', req.name, r.replacing ? 'Recreated' : 'Created');
   if (!o.noStart) {
     progress.event('Container', req.name, 'Starting');
@@ -267,38 +316,4 @@ async function createOne(c: EngineClient, p: Project, s: Service, r: { number: n
     progress.event('Container', req.name, 'Started');
   }
   return id;
-}
-
-/** depends_on conditions: healthy and completed-successfully wait on the dependency's containers. */
-export async function waitForDependencies(c: EngineClient, p: Project, s: Service, used: Record<string, Service>, progress?: Progress): Promise<void> {
-  const waits = Object.entries(s.depends_on ?? {}).filter(([dep, cond]) => used[dep] && cond.condition !== 'service_started');
-  const lists = await Promise.all(waits.map(async ([dep, cond]) => ({ dep, cond, list: await projectContainers(c, p.name, { all: true, services: [dep] }) })));
-  for (const { list } of lists) for (const x of list) progress?.event('Container', containerNameOf(x), 'Waiting');
-  await Promise.all(lists.flatMap(({ dep, cond, list }) => list.map(async (x) => {
-    if (cond.condition === 'service_completed_successfully') {
-      const w = await c.waitContainer(x.Id, 'not-running');
-      const r = await w.result;
-      if (r.StatusCode !== 0) throw new InvalidArgument(`service "${dep}" didn't complete successfully: exit ${r.StatusCode}`);
-      progress?.event('Container', containerNameOf(x), 'Exited');
-      return;
-    }
-    await waitHealthy(c, x, cond.required);
-    progress?.event('Container', containerNameOf(x), 'Healthy');
-  })));
-}
-
-async function waitHealthy(c: EngineClient, x: ContainerSummary, required: boolean): Promise<void> {
-  for (;;) {
-    const { value } = await c.inspectContainer(x.Id);
-    const state = value.State as { Status?: string; Health?: { Status?: string } } | undefined;
-    const health = state?.Health?.Status;
-    if (health === 'healthy') return;
-    if (!health) {
-      if (!required) return;
-      throw new InvalidArgument(`dependency failed to start: container ${containerNameOf(x)} has no healthcheck configured`);
-    }
-    if (health === 'unhealthy') throw new InvalidArgument(`dependency failed to start: container ${containerNameOf(x)} is unhealthy`);
-    if (state?.Status === 'exited') throw new InvalidArgument(`dependency failed to start: container ${containerNameOf(x)} exited`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }

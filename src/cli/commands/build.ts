@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
+import { buildImage } from '../../client/build.js';
 import { jsonLines } from '../../client/jsonstream.js';
 import { ExitError, err, out, type CliContext } from '../context.js';
 import type { CommandSpec, Parsed } from '../flags.js';
@@ -105,23 +106,20 @@ export async function main(ctx: CliContext, p: Parsed): Promise<number> {
       body = tarDirs(parts);
     }
     const network = p.flags.network as string;
-    const res = await (await ctx.client()).raw({
-      method: 'POST',
-      path: `/build${buildQuery({
-        t: p.flags.tag as string[],
-        dockerfile,
-        buildargs: JSON.stringify(keyValues(p.flags['build-arg'] as string[], true)),
-        labels: JSON.stringify(keyValues(p.flags.label as string[], false)),
-        target: (p.flags.target as string) || undefined,
-        nocache: p.flags['no-cache'] ? 1 : undefined,
-        q: p.flags.quiet ? 1 : undefined,
-        rm: p.flags.rm ? 1 : 0,
-        forcerm: p.flags['force-rm'] ? 1 : undefined,
-        networkmode: network && network !== 'default' ? network : undefined,
-        extrahosts: (p.flags['add-host'] as string[]).length ? (p.flags['add-host'] as string[]).join(',') : undefined,
-      })}`,
-      rawBody: body,
-      headers: { 'Content-Type': 'application/x-tar' },
+    const addHosts = p.flags['add-host'] as string[];
+    const res = await buildImage(await ctx.client(), {
+      context: body,
+      tags: p.flags.tag as string[],
+      dockerfile,
+      buildargs: keyValues(p.flags['build-arg'] as string[], true),
+      labels: keyValues(p.flags.label as string[], false),
+      target: (p.flags.target as string) || undefined,
+      nocache: p.flags['no-cache'] as boolean,
+      quiet: p.flags.quiet as boolean,
+      rm: p.flags.rm as boolean,
+      forcerm: p.flags['force-rm'] as boolean,
+      networkmode: network && network !== 'default' ? network : undefined,
+      extrahosts: addHosts.length ? addHosts : undefined,
     });
     let id = '';
     for await (const m of jsonLines<{ stream?: string; aux?: { ID?: string }; error?: string; errorDetail?: { message?: string; code?: number } }>(res)) {
@@ -137,16 +135,6 @@ export async function main(ctx: CliContext, p: Parsed): Promise<number> {
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
   }
-}
-
-/** The query string, lists as repeated keys (`t=a&t=b`), as Docker's API wants tags. */
-function buildQuery(q: Record<string, string | number | string[] | undefined>): string {
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(q)) {
-    if (v === undefined) continue;
-    for (const one of Array.isArray(v) ? v : [v]) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(one))}`);
-  }
-  return parts.length ? `?${parts.join('&')}` : '';
 }
 
 function Readable_from(b: Buffer): Readable {

@@ -1,7 +1,8 @@
 // The compose commands that apply one Engine call to each container of the project (or
 // of the named services): start, stop, restart, kill, rm, pause, unpause; plus ls and version.
 import type { ContainerSummary, EngineClient } from '../../client/index.js';
-import { labels as L, projectContainers, startLayers } from '../../compose/index.js';
+import type { Order } from '../../compose/index.js';
+import { inDependencyOrder, labels as L, projectContainers, restart, serviceOf } from '../../compose/index.js';
 import { out, type CliContext } from '../context.js';
 import type { CommandSpec, FlagSpec, Parsed } from '../flags.js';
 import type { CommandModule } from '../registry.js';
@@ -17,7 +18,7 @@ interface Action {
   select: (x: ContainerSummary) => boolean;
   verbs: [string, string];
   /** Dependents first (stop) or dependencies first (start). */
-  order: 'forward' | 'reverse';
+  order: Order;
   run(c: EngineClient, x: ContainerSummary, p: Parsed): Promise<void>;
 }
 
@@ -27,8 +28,9 @@ const TIMEOUT: FlagSpec = { long: 'timeout', short: 't', type: 'int', help: 'Spe
 const ACTIONS: Record<string, Action> = {
   start: { description: 'Start services', flags: [], select: (x) => !running(x) && x.State !== 'paused', verbs: ['Starting', 'Started'], order: 'forward', run: (c, x) => c.startContainer(x.Id) },
   stop: { description: 'Stop services', flags: [TIMEOUT], select: running, verbs: ['Stopping', 'Stopped'], order: 'reverse', run: (c, x, p) => c.stopContainer(x.Id, { timeout: p.flags.timeout as number | undefined }) },
+  // restart runs through src/compose/restart.ts (dependents with depends_on restart: true).
   restart: { description: 'Restart service containers', flags: [TIMEOUT, { long: 'no-deps', type: 'bool', help: "Don't restart dependent services" }], select: () => true, verbs: ['Restarting', 'Started'], order: 'forward', run: (c, x, p) => c.restartContainer(x.Id, { timeout: p.flags.timeout as number | undefined }) },
-  kill: { description: 'Force stop service containers', flags: [{ long: 'signal', short: 's', type: 'string', help: 'SIGNAL to send to the container', default: 'SIGKILL' }, { long: 'remove-orphans', type: 'bool' }], select: running, verbs: ['Killing', 'Killed'], order: 'reverse', run: (c, x, p) => c.killContainer(x.Id, p.flags.signal as string) },
+  kill: { description: 'Force stop service containers', flags: [{ long: 'signal', short: 's', type: 'string', help: 'SIGNAL to send to the container', default: 'SIGKILL' }, { long: 'remove-orphans', type: 'bool', help: 'Remove containers for services not defined in the Compose file' }], select: running, verbs: ['Killing', 'Killed'], order: 'reverse', run: (c, x, p) => c.killContainer(x.Id, p.flags.signal as string) },
   pause: { description: 'Pause services', flags: [], select: (x) => x.State === 'running', verbs: ['Pausing', 'Paused'], order: 'reverse', run: (c, x) => c.pauseContainer(x.Id) },
   unpause: { description: 'Unpause services', flags: [], select: (x) => x.State === 'paused', verbs: ['Unpausing', 'Unpaused'], order: 'forward', run: (c, x) => c.unpauseContainer(x.Id) },
   rm: {
@@ -48,21 +50,22 @@ function command(verb: string, a: Action): CommandModule {
     async main(ctx: CliContext, p: Parsed): Promise<number> {
       const { name: project, model } = projectOnly(ctx);
       const c = await ctx.client();
-      const list = (await projectContainers(c, project, { all: true, services: p.args })).filter(a.select);
-      if (verb === 'rm' && !list.some((x) => !running(x) || p.flags.stop)) { ctx.stderr.write('No stopped containers\n'); return 0; }
       const pr = progress(ctx);
-      let layers = model ? startLayers(model.services) : [[...new Set(list.map((x) => x.Labels?.[L.SERVICE] ?? ''))]];
-      if (a.order === 'reverse') layers = [...layers].reverse();
-      const leftover = list.filter((x) => !layers.flat().includes(x.Labels?.[L.SERVICE] ?? ''));
-      for (const layer of [...layers, null]) {
-        const batch = layer ? list.filter((x) => layer.includes(x.Labels?.[L.SERVICE] ?? '')) : leftover;
-        await Promise.all(batch.map(async (x) => {
-          if (verb === 'rm' && running(x) && !p.flags.stop) return;
-          pr.event('Container', name(x), a.verbs[0]);
-          await a.run(c, x, p);
-          pr.event('Container', name(x), a.verbs[1]);
-        }));
+      if (verb === 'restart') {
+        await restart(c, project, model, { services: p.args, noDeps: p.flags['no-deps'] as boolean, timeout: p.flags.timeout as number | undefined }, pr);
+        return 0;
       }
+      // kill, as compose v2, reaches one-off containers too, and orphans only with --remove-orphans.
+      const oneoff = verb === 'kill' ? 'any' as const : undefined;
+      let list = (await projectContainers(c, project, { all: true, services: p.args, oneoff })).filter(a.select);
+      if (verb === 'kill' && model && !p.flags['remove-orphans']) list = list.filter((x) => model.services[serviceOf(x)]);
+      if (verb === 'rm' && !list.some((x) => !running(x) || p.flags.stop)) { ctx.stderr.write('No stopped containers\n'); return 0; }
+      await inDependencyOrder(model?.services, list, a.order, async (x) => {
+        if (verb === 'rm' && running(x) && !p.flags.stop) return;
+        pr.event('Container', name(x), a.verbs[0]);
+        await a.run(c, x, p);
+        pr.event('Container', name(x), a.verbs[1]);
+      });
       return 0;
     },
   };

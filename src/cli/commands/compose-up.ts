@@ -1,6 +1,6 @@
 // wharf compose up / create: reconcile the project (src/compose/up.ts); attached mode
 // then follows the containers' logs until they all exit or Ctrl-C stops them.
-import { containerName, down as _down, projectContainers, serviceOf, up, type Project, type UpOptions } from '../../compose/index.js';
+import { containerName, down as _down, projectContainers, pullOption, serviceOf, up, type Project, type UpOptions } from '../../compose/index.js';
 import { InvalidArgument } from '../../errdefs/index.js';
 import { ExitError, type CliContext } from '../context.js';
 import { FlagError, type CommandSpec, type Parsed } from '../flags.js';
@@ -60,6 +60,8 @@ function options(p: Parsed, o: { noStart: boolean }): UpOptions {
     noStart: o.noStart, noDeps: p.flags['no-deps'] as boolean, removeOrphans: p.flags['remove-orphans'] as boolean,
     scale: parseScale(p.flags.scale as string[]), timeout: p.flags.timeout as number | undefined,
     renewAnonVolumes: p.flags['renew-anon-volumes'] as boolean,
+    waitTimeout: p.flags['wait-timeout'] as number | undefined,
+    pull: pullOption(p.flags.pull as string | undefined), quietPull: p.flags['quiet-pull'] as boolean | undefined,
   };
 }
 

@@ -3,7 +3,7 @@ import type { EndpointSettings } from '../../contract/index.js';
 import { InvalidArgument } from '../../errdefs/index.js';
 import type { CliContext } from '../context.js';
 import type { CommandSpec, Parsed } from '../flags.js';
-import { connectNetwork } from './network-api.js';
+import { connectNetwork } from '../../client/networks.js';
 
 export const spec: CommandSpec = {
   name: 'network connect', usage: 'network connect [OPTIONS] NETWORK CONTAINER', description: 'Connect a container to a network', minArgs: 2, maxArgs: 2,

@@ -6,7 +6,7 @@ import { out, type CliContext } from '../context.js';
 import { parseLabels } from '../container-options.js';
 import { InvalidArgument } from '../../errdefs/index.js';
 import type { CommandSpec, Parsed } from '../flags.js';
-import { createNetwork } from './network-api.js';
+import { createNetwork } from '../../client/networks.js';
 
 export const spec: CommandSpec = {
   name: 'network create', usage: 'network create [OPTIONS] NETWORK', description: 'Create a network', minArgs: 1, maxArgs: 1,

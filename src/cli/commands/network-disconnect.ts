@@ -1,7 +1,7 @@
 // docker network disconnect: prints nothing on success.
 import type { CliContext } from '../context.js';
 import type { CommandSpec, Parsed } from '../flags.js';
-import { disconnectNetwork } from './network-api.js';
+import { disconnectNetwork } from '../../client/networks.js';
 
 export const spec: CommandSpec = {
   name: 'network disconnect', usage: 'network disconnect [OPTIONS] NETWORK CONTAINER', description: 'Disconnect a container from a network', minArgs: 2, maxArgs: 2,

@@ -2,7 +2,7 @@
 import type { CliContext } from '../context.js';
 import type { CommandSpec, Parsed } from '../flags.js';
 import { inspectAll } from './inspect-core.js';
-import { inspectNetwork } from './network-api.js';
+import { inspectNetwork } from '../../client/networks.js';
 
 export const spec: CommandSpec = {
   name: 'network inspect', usage: 'network inspect [OPTIONS] NETWORK [NETWORK...]', description: 'Display detailed information on one or more networks', minArgs: 1,

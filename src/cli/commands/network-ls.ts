@@ -7,7 +7,7 @@ import { render } from '../format.js';
 import { naturalCompare } from '../natsort.js';
 import { GO_MARSHAL } from '../template.js';
 import { shortId } from '../units.js';
-import { listNetworks } from './network-api.js';
+import { listNetworks } from '../../client/networks.js';
 
 export const spec: CommandSpec = {
   name: 'network ls', usage: 'network ls [OPTIONS]', description: 'List networks', maxArgs: 0,

@@ -3,7 +3,7 @@ import { out, type CliContext } from '../context.js';
 import { parseFilters } from '../filters.js';
 import type { CommandSpec, Parsed } from '../flags.js';
 import { confirm } from '../prompt.js';
-import { pruneNetworks } from './network-api.js';
+import { pruneNetworks } from '../../client/networks.js';
 
 export const spec: CommandSpec = {
   name: 'network prune', usage: 'network prune [OPTIONS]', description: 'Remove all unused networks', maxArgs: 0,

@@ -2,7 +2,7 @@
 import { isApiError } from '../../client/errors.js';
 import { describeError, err, out, type CliContext } from '../context.js';
 import type { CommandSpec, Parsed } from '../flags.js';
-import { removeNetwork } from './network-api.js';
+import { removeNetwork } from '../../client/networks.js';
 
 export const spec: CommandSpec = {
   name: 'network rm', usage: 'network rm NETWORK [NETWORK...]', description: 'Remove one or more networks', minArgs: 1,

@@ -1,19 +1,19 @@
-// The /networks endpoints, on the shared EngineClient's plumbing (json/raw), in contract
-// types. Kept beside the network commands until src/client grows these methods.
-import type { EngineClient } from '../../client/client.js';
+// The /networks endpoints, on EngineClient's json/raw plumbing, in contract types. Shared by
+// the CLI's network commands and compose (which calls the same endpoints as Compose v2).
+import type { EngineClient } from './client.js';
 import type {
   EndpointSettings, NetworkCreateRequest, NetworkCreateResponse, NetworkInspect, NetworkPruneResponse,
-} from '../../contract/index.js';
+} from '../contract/index.js';
+import { isApiError } from './errors.js';
+import type { Filters } from './types.js';
 
-export type Filters = Record<string, string[]>;
-
-/** docker sends filters as {"key":{"value":true}}. */
+/** docker sends filters as {"key":{"value":true}}; no filters: no parameter. */
 function filtersQuery(f: Filters): string | undefined {
   if (!Object.keys(f).length) return undefined;
   return JSON.stringify(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, Object.fromEntries(v.map((x) => [x, true]))])));
 }
 
-const path = (ref: string, rest = '') => `/networks/${encodeURIComponent(ref)}${rest}`;
+const path = (ref: string, rest = ''): string => `/networks/${encodeURIComponent(ref)}${rest}`;
 
 export function listNetworks(c: EngineClient, filters: Filters = {}): Promise<NetworkInspect[]> {
   return c.json({ path: '/networks', query: { filters: filtersQuery(filters) } });
@@ -21,6 +21,16 @@ export function listNetworks(c: EngineClient, filters: Filters = {}): Promise<Ne
 
 export function inspectNetwork(c: EngineClient, ref: string, o: { verbose?: boolean } = {}): Promise<{ value: NetworkInspect; raw: string }> {
   return c.jsonRaw({ path: path(ref), query: { verbose: o.verbose ? 'true' : undefined } });
+}
+
+/** Inspect, or undefined when the daemon answers 404. */
+export async function findNetwork(c: EngineClient, ref: string): Promise<NetworkInspect | undefined> {
+  try {
+    return (await inspectNetwork(c, ref)).value;
+  } catch (e) {
+    if (isApiError(e) && e.statusCode === 404) return undefined;
+    throw e;
+  }
 }
 
 export function createNetwork(c: EngineClient, req: NetworkCreateRequest): Promise<NetworkCreateResponse> {
