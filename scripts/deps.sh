@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
 # no-new-privileges test (busybox drops setuid by itself); docker-registry, skopeo,
 # apache2-utils (htpasswd) and openssl serve the registry tests; debootstrap makes the debian
 # base image (contrib/mkimage-debian.sh); docker-compose (v1, Python) checks that Debian's
-# compose sees wharf's networks through the API.
-APT_PACKAGES=(runc conmon tini busybox-static iproute2 nftables attr procps tar xz-utils bzip2 zstd ca-certificates gcc libc6-dev docker-registry skopeo apache2-utils openssl debootstrap docker-compose python3-docker)
+# compose sees wharf's networks through the API; libcap2-bin's setcap/getcap check that a
+# commit keeps file capabilities.
+APT_PACKAGES=(runc conmon tini busybox-static iproute2 nftables attr procps tar xz-utils bzip2 zstd ca-certificates gcc libc6-dev docker-registry skopeo apache2-utils openssl debootstrap docker-compose python3-docker libcap2-bin)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
