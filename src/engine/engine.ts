@@ -48,6 +48,7 @@ export class Engine {
     if (action === 'kill') return lifecycle.kill(rec.spec.id, 'SIGKILL');
     if (action === 'stop') return lifecycle.stop(rec.spec.id);
     await lifecycle.restart(rec.spec.id);
+    // After: a start by hand (which the restart is) zeroes the count, as Docker's does.
     rec.state.restartCount++;
     await this.deps.store.save(rec);
   }

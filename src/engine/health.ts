@@ -186,8 +186,8 @@ export class HealthMonitor implements HealthHooks {
     this.deps.events.publish('container', `health_status: ${next.Status}`, rec.spec.id, containerAttributes(rec));
     const action = rec.spec.hostConfig.HealthOnFailure;
     if (next.Status === 'unhealthy' && action && action !== 'none') {
-      // Not awaited by the probe loop's caller beyond this tick; a failure (the container
-      // exited meanwhile) leaves the state as the exit made it.
+      // This container's next probe waits for the action (a stop takes up to StopTimeout); a
+      // failure (the container exited meanwhile) leaves the state as the exit made it.
       await this.onUnhealthy(rec, action).catch(() => undefined);
     }
   }

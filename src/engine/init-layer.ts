@@ -9,8 +9,9 @@
 // directory on the way takes the owner, mode and times the image's own has, so the merged
 // view shows the image's /etc unchanged (overlay shows a merged directory's attributes
 // from its topmost layer).
-import { chownSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync, chmodSync, type Stats } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, renameSync, rmSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { isWhiteout } from '../archive/upper-tree.js';
 
 /** What the runtime mounts over, relative to `/`; the files are made empty, mode 0755, as runc and Docker make them. */
 const MOUNT_POINTS: readonly { rel: string; kind: 'file' | 'dir' }[] = [
@@ -24,10 +25,13 @@ const MOUNT_POINTS: readonly { rel: string; kind: 'file' | 'dir' }[] = [
 
 /**
  * Makes `initDir` (absent) for an image whose layers are `lowerDirs` (top first). Written in
- * a temp dir and renamed into place, so a crash leaves either no init dir or a whole one.
+ * a temp dir and renamed into place, so a crash leaves either no init dir or a whole one
+ * (and a temp dir the next attempt clears first).
  */
 export function makeInitLayer(initDir: string, lowerDirs: string[]): void {
-  const tmp = mkdtempSync(`${initDir}.tmp-`);
+  const tmp = `${initDir}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { mode: 0o755 });
   try {
     const copied = new Map<string, Stats>();
     for (const m of MOUNT_POINTS) addMountPoint(tmp, lowerDirs, m, copied);
@@ -82,8 +86,8 @@ function inImage(lowerDirs: string[], rel: string): Stats | 'absent' {
     } catch {
       continue;
     }
-    // An overlay whiteout (0/0 character device) hides the path in every layer below.
-    if (st.isCharacterDevice() && st.rdev === 0) return 'absent';
+    // An overlay whiteout hides the path in every layer below.
+    if (isWhiteout(st)) return 'absent';
     return st;
   }
   return 'absent';

@@ -20,7 +20,7 @@ import { RestartSupervisor } from './restart.js';
 import { containerLogLimits } from './log-config.js';
 import { NO_HEALTH, type HealthHooks } from './health.js';
 import { conmonSizeMax, rotateBeforeStart } from '../runtime/log-rotation.js';
-import { mountRootfs, rootfsPaths, unmountRootfs, unmountStaleNetns } from './rootfs.js';
+import { mountRootfs, rootfsPaths, unmountRootfs } from './rootfs.js';
 import { releaseShm, resolveSecurity } from './security.js';
 import { Waiters } from './waiters.js';
 
@@ -109,7 +109,6 @@ export class Lifecycle {
       if (primary && net === 'own') {
         // The netns and its veths are made now by one spawn, which goes on while runc sets up
         // the rest: runc joins the netns, and no wiring is left between create and start.
-        await unmountStaleNetns(rootfs);
         wiring = this.deps.networks.wireNewNetns(rec, rootfs.netns);
         if (wiring) netns = { kind: 'path', path: rootfs.netns };
       }
@@ -201,8 +200,9 @@ export class Lifecycle {
   private async failStart(rec: ContainerRecord, err: unknown): Promise<void> {
     const text = err instanceof Error ? err.message : String(err);
     await this.deps.runtime.delete(rec.spec.id, { force: true }).catch(() => undefined);
-    await this.deps.networks.release(rec).catch(() => undefined);
+    // The netns (and the veths holding the addresses) goes with the unmount: before the leases.
     await unmountRootfs(rootfsPaths(this.deps.store.containerDir(rec.spec.id))).catch(() => undefined);
+    await this.deps.networks.release(rec).catch(() => undefined);
     await releaseShm(this.deps.store.containerDir(rec.spec.id));
     await releaseMounts(mountContext(this.deps), rec);
     this.attach.dropPending(rec.spec.id);
@@ -233,11 +233,11 @@ export class Lifecycle {
     const oomKilled = await oomKilledIn(`/${this.deps.config.cgroupParent}/${rec.spec.id}`);
     // Independent steps, run together: each is a process spawn or a syscall round trip,
     // and this path is on every `run --rm`'s critical path.
+    // The addresses go back once the netns holding them is unmounted.
     await Promise.all([
       this.deps.runtime.delete(rec.spec.id, { force: true }).catch(() => undefined),
-      unmountRootfs(rootfsPaths(this.deps.store.containerDir(rec.spec.id))),
+      unmountRootfs(rootfsPaths(this.deps.store.containerDir(rec.spec.id))).then(() => this.deps.networks.release(rec).catch(() => undefined)),
       releaseShm(this.deps.store.containerDir(rec.spec.id)),
-      this.deps.networks.release(rec).catch(() => undefined),
       releaseMounts(mountContext(this.deps), rec),
     ]);
     const execDuration = String(Math.max(0, Math.floor((Date.now() - Date.parse(rec.state.startedAt)) / 1000)));

@@ -43,10 +43,6 @@ export function overlayOptions(lowerDirs: string[], p: RootfsPaths): string {
   return `lowerdir=${[p.init, ...lowerDirs].join(':')},upperdir=${p.upper},workdir=${p.work}`;
 }
 
-export async function isMounted(target: string): Promise<boolean> {
-  return (await mountedAmong([target])).length > 0;
-}
-
 /** Those of `targets` that are mount points now. */
 async function mountedAmong(targets: (string | undefined)[]): Promise<string[]> {
   const info = await fs.readFile('/proc/self/mountinfo', 'utf8');
@@ -60,8 +56,20 @@ async function mountedAmong(targets: (string | undefined)[]): Promise<string[]> 
  * unsynced layers in the page cache costs tens of ms per step.
  */
 export async function mountRootfs(lowerDirs: string[], p: RootfsPaths, opts: { volatile?: boolean } = {}): Promise<void> {
-  if (await isMounted(p.merged)) return;
-  if (!existsSync(p.init)) makeInitLayer(p.init, lowerDirs);
+  const mounted = await mountedAmong([p.merged, p.netns]);
+  if (mounted.includes(p.merged)) return;
+  // A netns left mounted by a run whose end was not seen (the root is not mounted, so
+  // nothing runs): a new one would be stacked on it.
+  if (mounted.includes(p.netns)) await run('umount', [p.netns]).catch((err: unknown) => {
+    throw new Internal(`error unmounting a stale network namespace at ${p.netns}: ${errorText(err)}`);
+  });
+  if (!existsSync(p.init)) {
+    try {
+      makeInitLayer(p.init, lowerDirs);
+    } catch (err) {
+      throw new Internal(`error creating the container's init layer: ${(err as Error).message}`, { cause: err });
+    }
+  }
   // A volatile mount leaves a marker overlay refuses to mount over again (a build container
   // kept with --rm=false, started or copied from later). The marker is there for a machine
   // crash during the mount; a wharfd that sees it, in this boot or the next, takes the upper
@@ -71,13 +79,13 @@ export async function mountRootfs(lowerDirs: string[], p: RootfsPaths, opts: { v
   try {
     await run('mount', ['-t', 'overlay', 'overlay', '-o', options, p.merged]);
   } catch (err) {
-    throw new Internal(`error mounting container root file system: ${(err as { stderr?: string }).stderr?.trim() || (err as Error).message}`);
+    throw new Internal(`error mounting container root file system: ${errorText(err)}`);
   }
 }
 
-/** Before a start: a netns mount whose container's end was not seen (it would be stacked on). */
-export async function unmountStaleNetns(p: RootfsPaths): Promise<void> {
-  if ((await mountedAmong([p.netns])).length) await run('umount', [p.netns]);
+/** A failed mount(8)'s stderr, else the error's message. */
+function errorText(err: unknown): string {
+  return (err as { stderr?: string }).stderr?.trim() || (err as Error).message;
 }
 
 /** The root and, when given, the netns file: one `umount` for both. */
@@ -92,7 +100,7 @@ export async function unmountRootfs(p: Pick<RootfsPaths, 'merged'> & { netns?: s
     if (!left.length) return;
     // Busy (an exec or cp still inside): detach it, the kernel frees it when the last user goes.
     await run('umount', ['-l', ...left]).catch(async (lazyErr: unknown) => {
-      if ((await mountedAmong(left)).length) throw lazyErr ?? err;
+      if ((await mountedAmong(left)).length) throw lazyErr;
     });
   }
 }

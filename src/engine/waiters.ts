@@ -30,7 +30,9 @@ export class Waiters {
   }
 
   exited(id: string, code: number): void {
-    // A start that failed has no process exit of its own: its waiters learn it here.
+    // Process-exit waiters learn it here too: a start that failed has no process exit of its
+    // own, and one registered during the teardown (the process gone, the record still
+    // running) came after processExited fired.
     fire(this.processExitWaiters, id, code);
     this.lastExit.set(id, code);
     fire(this.exitWaiters, id, code);

@@ -154,8 +154,12 @@ test('createWiredNetns: a failure inside the netns is reported by `wired` and le
     await assert.rejects(bad.wired, (err: Error) => err.name === 'Unavailable' && /wiring the container's network namespace: /.test(err.message));
     assert.equal(await linkExists(v), false, 'host end removed');
     execFileSync('umount', [file]);
-    // The host name is taken by a bridge: the pair cannot be made.
-    const taken = createWiredNetns(file, process.pid, [{ bridge: br, hostIfname: br, address: `${net}.3/24` }]);
+    // The second endpoint's host name is taken by a bridge: its pair cannot be made, and the
+    // error names that one, not the first.
+    const taken = createWiredNetns(file, process.pid, [
+      { bridge: br, hostIfname: v, address: `${net}.3/24`, ifname: 'eth0' },
+      { bridge: br, hostIfname: br, address: `${net}.4/24`, ifname: 'eth1' },
+    ]);
     await assert.rejects(taken.wired, { name: 'Conflict', message: `interface ${br} already exists` });
     assert.ok(await linkExists(br), "someone else's link is left alone");
   } finally {

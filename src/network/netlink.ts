@@ -241,8 +241,11 @@ function ipInNetns(netns: EndpointOptions['netns']): string[] {
 export function createWiredNetns(file: string, hostPid: number, endpoints: Omit<EndpointOptions, 'netns'>[]): { ready: Promise<void>; wired: Promise<void> } {
   const inside = ['link set dev lo up'];
   const hostSide: string[] = [];
+  /** The host end made by each `link add` line of `inside` (1-based, as `ip -batch` counts). */
+  const madeAt = new Map<number, string>();
   for (const opts of endpoints) {
     const e = endpointCommands({ ...opts, netns: { pid: hostPid } });
+    madeAt.set(inside.length + 1, opts.hostIfname);
     inside.push(`link add name ${e.ifname} mtu ${e.mtu} address ${e.mac} type veth peer name ${opts.hostIfname} mtu ${e.mtu} netns ${hostPid}`, ...e.netnsSide);
     hostSide.push(...e.hostSide.slice(1)); // the pair itself is made inside
   }
@@ -253,7 +256,9 @@ export function createWiredNetns(file: string, hostPid: number, endpoints: Omit<
   child.stdin.end(hostSide.join('\n'));
   const failure = (code: number | null) => {
     const text = Buffer.concat(stderr).toString('utf8').trim() || `exit status ${code}`;
-    if (/File exists/.test(text)) return new Conflict(`interface ${endpoints[0]?.hostIfname} already exists`);
+    // Only a `link add` can find its name taken; `ip -batch` names the line that failed.
+    const taken = /File exists/.test(text) ? madeAt.get(Number(/Command failed -:(\d+)/.exec(text)?.[1])) : undefined;
+    if (taken) return new Conflict(`interface ${taken} already exists`);
     return new Unavailable(`wiring the container's network namespace: ${text}`);
   };
   const exited = new Promise<number | null>((resolve, reject) => {
