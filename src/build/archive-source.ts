@@ -5,9 +5,10 @@
 // (a truncated archive) fails the step with the unpack's own error:
 //   failed to copy files: Error processing tar file(exit status 1): unexpected EOF
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { InvalidArgument } from '../errdefs/index.js';
-import { decompressStream, type Compression } from '../image/decompress.js';
+import { decompressStream, detectCompression, type Compression } from '../image/decompress.js';
 import { unpackTar } from '../image/unpack.js';
 
 /**
@@ -21,13 +22,22 @@ const BLOCK = 512;
 
 /** Opens the source decompressed, or undefined if ADD would not decompress it. */
 async function openDecompressed(host: string): Promise<Readable | undefined> {
-  const raw = createReadStream(host);
-  const { stream, compression } = await decompressStream(raw);
-  if (ADD_DECOMPRESSES.has(compression)) return stream;
-  // Closing the decompressor's output stops its tool (zstd waits on its stdin otherwise).
-  stream.destroy();
-  raw.destroy();
-  return undefined;
+  // The magic bytes first: a compression ADD leaves alone starts no decompressor.
+  if (!ADD_DECOMPRESSES.has(detectCompression(await readFileHead(host, MAGIC_BYTES)))) return undefined;
+  return (await decompressStream(createReadStream(host))).stream;
+}
+
+/** Enough for every magic number detectCompression knows. */
+const MAGIC_BYTES = 16;
+
+async function readFileHead(host: string, n: number): Promise<Buffer> {
+  const fh = await open(host, 'r');
+  try {
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(n), 0, n, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Docker's isArchivePath: the decompressed bytes start with a tar header Go's reader accepts. */

@@ -5,7 +5,7 @@
 // "/" or naming an existing directory receives sources by name; a directory source
 // copies its contents; several sources need a directory destination.
 import { createHash } from 'node:crypto';
-import { closeSync, constants, createReadStream, openSync, promises as fs, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, createReadStream, openSync, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -13,7 +13,7 @@ import { TarWriter, type TarHeader } from '../archive/tar-writer.js';
 import { InvalidArgument, NotFound } from '../errdefs/index.js';
 import { isArchive } from './archive-source.js';
 import { IgnoreMatcher, cleanPath, globToRegExp, hasGlob } from './dockerignore.js';
-import { resolveInRoot, statOrUndefined, type ImageRoot } from './image-root.js';
+import { resolveInRoot, rootResolver, statOrUndefined, type ImageRoot } from './image-root.js';
 import type { RemoteFile } from './remote.js';
 
 export interface PlannedEntry {
@@ -83,12 +83,17 @@ async function findSources(req: CopyRequest, src: CopySource, pattern: string): 
     const re = globToRegExp(rel);
     const matches = (await allPaths(src.dir)).filter((p) => re.test(p) && !ignored(p));
     const found: Found[] = [];
-    for (const m of matches) {
-      // The resolved path, so the bytes read later are the ones this stat describes.
-      const host = await resolveInRoot(src.dir, m);
-      const st = host === undefined ? undefined : await statOrUndefined(host);
-      if (host === undefined || !st) throw notFound(req, src, m);
-      found.push({ rel: m, host, st });
+    const resolver = await rootResolver(src.dir);
+    try {
+      for (const m of matches) {
+        // The resolved path, so the bytes read later are the ones this stat describes.
+        const host = await resolver.resolve(m);
+        const st = host === undefined ? undefined : await statOrUndefined(host);
+        if (host === undefined || !st) throw notFound(req, src, m);
+        found.push({ rel: m, host, st });
+      }
+    } finally {
+      await resolver.close();
     }
     return found;
   }
@@ -268,7 +273,7 @@ export function planTar(entries: PlannedEntry[]): Readable {
 async function putFile(out: TarWriter, header: TarHeader & { size: number }, host: string): Promise<void> {
   const fd = openSync(host, constants.O_RDONLY);
   try {
-    await out.file(header, (buf, off, len, pos) => readSync(fd, buf, off, len, pos));
+    await out.fileFromFd(header, fd);
   } finally {
     closeSync(fd);
   }

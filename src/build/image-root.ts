@@ -39,11 +39,13 @@ export async function mountImageRoot(lowerDirs: string[], tmpBase: string): Prom
     await fs.rm(base, { recursive: true, force: true });
     throw new Internal(`error mounting image for build: ${(err as { stderr?: string }).stderr?.trim() || (err as Error).message}`);
   }
+  const resolver = await rootResolver(dir);
   return {
     dir,
-    resolve: (p, o = {}) => resolveInRoot(dir, p, o),
-    stat: (p, o = {}) => statInRoot(dir, p, o),
+    resolve: resolver.resolve,
+    stat: (p, o = {}) => statThrough(resolver, p, o),
     close: async () => {
+      await resolver.close();
       if (mounted) await run('umount', [dir]).catch(() => run('umount', ['-l', dir]));
       mounted = false;
       await fs.rm(base, { recursive: true, force: true });
@@ -58,22 +60,49 @@ export async function mountImageRoot(lowerDirs: string[], tmpBase: string): Prom
  * the way is missing or is not a directory (the path cannot exist).
  */
 export async function resolveInRoot(root: string, p: string, o: { noFollow?: boolean } = {}): Promise<string | undefined> {
-  const scoped = await ScopedRoot.open(root);
+  const resolver = await rootResolver(root);
   try {
-    const r = await scoped.resolve(p, { followLast: !o.noFollow });
-    await scoped.release(r.parent);
-    return path.join(root, r.path);
-  } catch (err) {
-    if (err instanceof PathNotFound || errnoCode(err) === 'ENOTDIR') return undefined;
-    throw err;
+    return await resolver.resolve(p, o);
   } finally {
-    await scoped.close();
+    await resolver.close();
   }
+}
+
+export interface RootResolver {
+  resolve(p: string, o?: { noFollow?: boolean }): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+/** resolveInRoot for many paths: one ScopedRoot (one open root fd) for all of them. */
+export async function rootResolver(root: string): Promise<RootResolver> {
+  const scoped = await ScopedRoot.open(root);
+  return {
+    resolve: async (p, o = {}) => {
+      try {
+        const r = await scoped.resolve(p, { followLast: !o.noFollow });
+        await scoped.release(r.parent);
+        return path.join(root, r.path);
+      } catch (err) {
+        if (err instanceof PathNotFound || errnoCode(err) === 'ENOTDIR') return undefined;
+        throw err;
+      }
+    },
+    close: () => scoped.close(),
+  };
 }
 
 /** stat (`follow`) or lstat of `p` inside `root`; undefined if it does not exist. */
 export async function statInRoot(root: string, p: string, o: { follow?: boolean } = {}): Promise<Stats | undefined> {
-  const host = await resolveInRoot(root, p, { noFollow: !o.follow });
+  const resolver = await rootResolver(root);
+  try {
+    return await statThrough(resolver, p, o);
+  } finally {
+    await resolver.close();
+  }
+}
+
+async function statThrough(resolver: RootResolver, p: string, o: { follow?: boolean }): Promise<Stats | undefined> {
+  const host = await resolver.resolve(p, { noFollow: !o.follow });
   return host === undefined ? undefined : statOrUndefined(host);
 }
 

@@ -91,6 +91,8 @@ function get(url: string, signal: AbortSignal, hops = 0): Promise<IncomingMessag
   });
 }
 
+const ERROR_BODY_MAX = 64 * 1024;
+
 /**
  * Downloads `url` into a new directory under `tmpDir` (the caller removes `dirOf(file)`
  * with the rest of its temp dirs). `checksum`, when given, must match the bytes.
@@ -103,8 +105,13 @@ async function downloadRemote(
   const res = await get(url, o.signal);
   const status = res.statusCode ?? 0;
   if (status >= 400) {
+    // The error page names the problem; only its start is kept (a server may send a lot).
     const chunks: Buffer[] = [];
-    for await (const c of res) chunks.push(c as Buffer);
+    let kept = 0;
+    for await (const c of res) {
+      if (kept < ERROR_BODY_MAX) chunks.push((c as Buffer).subarray(0, ERROR_BODY_MAX - kept));
+      kept += (c as Buffer).length;
+    }
     const body = Buffer.concat(chunks).toString('utf8').trim();
     const msg = `failed to GET ${url} with status ${status} ${res.statusMessage || STATUS_CODES[status] || ''}: ${body}`;
     if (status === 404) throw new NotFound(msg);

@@ -33,7 +33,8 @@ export interface EngineClientOptions {
   onUnreachable?: () => Promise<void>;
 }
 
-function filtersQuery(f: T.Filters | undefined): string | undefined {
+/** Docker's `filters` query value: `{"key":{"value":true}}`; undefined when there are none. */
+export function filtersQuery(f: T.Filters | undefined): string | undefined {
   return f && Object.keys(f).length ? JSON.stringify(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, Object.fromEntries(v.map((x) => [x, true]))]))) : undefined;
 }
 

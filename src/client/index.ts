@@ -9,5 +9,5 @@ export { jsonLines, textLines, followProgress } from './jsonstream.js';
 export { readAll } from './transport.js';
 export type * from './types.js';
 export { listNetworks, inspectNetwork, findNetwork, createNetwork, removeNetwork, pruneNetworks, connectNetwork, disconnectNetwork } from './networks.js';
-export { buildImage, buildQuery } from './build.js';
+export { buildImage } from './build.js';
 export type { BuildImageOptions } from './build.js';

@@ -1,17 +1,11 @@
 // The /networks endpoints, on EngineClient's json/raw plumbing, in contract types. Shared by
 // the CLI's network commands and compose (which calls the same endpoints as Compose v2).
-import type { EngineClient } from './client.js';
+import { filtersQuery, type EngineClient } from './client.js';
 import type {
   EndpointSettings, NetworkCreateRequest, NetworkCreateResponse, NetworkInspect, NetworkPruneResponse,
 } from '../contract/index.js';
 import { isApiError } from './errors.js';
 import type { Filters } from './types.js';
-
-/** docker sends filters as {"key":{"value":true}}; no filters: no parameter. */
-function filtersQuery(f: Filters): string | undefined {
-  if (!Object.keys(f).length) return undefined;
-  return JSON.stringify(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, Object.fromEntries(v.map((x) => [x, true]))])));
-}
 
 const path = (ref: string, rest = ''): string => `/networks/${encodeURIComponent(ref)}${rest}`;
 

@@ -91,7 +91,7 @@ export async function createOneOff(c: EngineClient, p: Project, o: RunOptions, p
   // Flag errors surface before the dependencies are brought up.
   const s = runService(base, o, p.workingDir);
   const deps = o.noDeps ? [] : withDependencies(p.services, [o.service]).filter((n) => n !== o.service);
-  if (deps.length) await up(c, p, { services: deps, build: o.build }, progress);
+  if (deps.length) await up(c, p, { services: deps, build: o.build, registryAuth: o.registryAuth }, progress);
   const self = { [o.service]: s };
   await ensureNetworks(c, p, self, progress);
   await ensureVolumes(c, p, self, progress);

@@ -4,7 +4,7 @@
 // stopped, changed ones recreated, missing numbers created, extra numbers removed.
 import type { ContainerSummary, EngineClient } from '../client/index.js';
 import type { Readable } from 'node:stream';
-import { isApiError, textLines } from '../client/index.js';
+import { isApiError, jsonLines } from '../client/index.js';
 import { Conflict, InvalidArgument, NotFound, withContext } from '../errdefs/index.js';
 import { buildService } from './build.js';
 import { projectContainers, number, serviceOf, name as containerNameOf } from './containers.js';
@@ -153,9 +153,7 @@ export async function ensureImages(c: EngineClient, p: Project, used: Record<str
 async function pullOutput(res: Readable, progress: Progress | undefined): Promise<string | undefined> {
   const last = new Map<string, string>();
   let error: string | undefined;
-  for await (const line of textLines(res)) {
-    let m: { id?: string; status?: string; progressDetail?: unknown; error?: string };
-    try { m = JSON.parse(line) as typeof m; } catch { continue; }
+  for await (const m of jsonLines<{ id?: string; status?: string; progressDetail?: unknown; error?: string }>(res)) {
     if (m.error) error ??= m.error;
     // As compose's toPullProgressEvent: only layer messages (an ID and a progress detail).
     if (!progress || !m.id || !m.status || m.progressDetail === undefined || last.get(m.id) === m.status) continue;
@@ -261,12 +259,13 @@ async function reconcileService(c: EngineClient, p: Project, s: Service, have: C
   for (const x of sorted.slice(want).reverse()) await removeOne(c, x, o, progress);
   const ids: string[] = [];
   const used = new Set(keep.map(number));
+  let volumes: Promise<string[]> | undefined; // the image's, looked up once for all recreates
   for (const x of keep) {
     const changed = x.Labels?.[L.CONFIG_HASH] !== hash || (o.imageId !== undefined && x.ImageID !== o.imageId);
     if (o.forceRecreate || (changed && !o.noRecreate)) {
       progress.event('Container', containerNameOf(x), 'Recreate');
       // Removed without its volumes, the old container's anonymous ones live on in the new one (unless -V).
-      const inherit = o.renewAnonVolumes ? [] : inheritedMounts(s, x.Mounts ?? [], await imageVolumes(c, o.imageId));
+      const inherit = o.renewAnonVolumes ? [] : inheritedMounts(s, x.Mounts ?? [], await (volumes ??= imageVolumes(c, o.imageId)));
       await removeOne(c, x, { timeout: o.timeout, volumes: o.renewAnonVolumes }, silentWrap(progress));
       ids.push(await createOne(c, p, s, { number: number(x), hash, replacing: true, inherit }, o, progress));
       continue;

@@ -28,8 +28,6 @@ const TIMEOUT: FlagSpec = { long: 'timeout', short: 't', type: 'int', help: 'Spe
 const ACTIONS: Record<string, Action> = {
   start: { description: 'Start services', flags: [], select: (x) => !running(x) && x.State !== 'paused', verbs: ['Starting', 'Started'], order: 'forward', run: (c, x) => c.startContainer(x.Id) },
   stop: { description: 'Stop services', flags: [TIMEOUT], select: running, verbs: ['Stopping', 'Stopped'], order: 'reverse', run: (c, x, p) => c.stopContainer(x.Id, { timeout: p.flags.timeout as number | undefined }) },
-  // restart runs through src/compose/restart.ts (dependents with depends_on restart: true).
-  restart: { description: 'Restart service containers', flags: [TIMEOUT, { long: 'no-deps', type: 'bool', help: "Don't restart dependent services" }], select: () => true, verbs: ['Restarting', 'Started'], order: 'forward', run: (c, x, p) => c.restartContainer(x.Id, { timeout: p.flags.timeout as number | undefined }) },
   kill: { description: 'Force stop service containers', flags: [{ long: 'signal', short: 's', type: 'string', help: 'SIGNAL to send to the container', default: 'SIGKILL' }, { long: 'remove-orphans', type: 'bool', help: 'Remove containers for services not defined in the Compose file' }], select: running, verbs: ['Killing', 'Killed'], order: 'reverse', run: (c, x, p) => c.killContainer(x.Id, p.flags.signal as string) },
   pause: { description: 'Pause services', flags: [], select: (x) => x.State === 'running', verbs: ['Pausing', 'Paused'], order: 'reverse', run: (c, x) => c.pauseContainer(x.Id) },
   unpause: { description: 'Unpause services', flags: [], select: (x) => x.State === 'paused', verbs: ['Unpausing', 'Unpaused'], order: 'forward', run: (c, x) => c.unpauseContainer(x.Id) },
@@ -51,10 +49,6 @@ function command(verb: string, a: Action): CommandModule {
       const { name: project, model } = projectOnly(ctx);
       const c = await ctx.client();
       const pr = progress(ctx);
-      if (verb === 'restart') {
-        await restart(c, project, model, { services: p.args, noDeps: p.flags['no-deps'] as boolean, timeout: p.flags.timeout as number | undefined }, pr);
-        return 0;
-      }
       // kill, as compose v2, reaches one-off containers too, and orphans only with --remove-orphans.
       const oneoff = verb === 'kill' ? 'any' as const : undefined;
       let list = (await projectContainers(c, project, { all: true, services: p.args, oneoff })).filter(a.select);
@@ -72,6 +66,17 @@ function command(verb: string, a: Action): CommandModule {
 }
 
 export const commands: Record<string, CommandModule> = Object.fromEntries(Object.entries(ACTIONS).map(([v, a]) => [v, command(v, a)]));
+
+// restart goes through src/compose/restart.ts: it also takes the dependents that say
+// `depends_on: {x: {restart: true}}`, as Compose v2 does.
+commands.restart = {
+  spec: { name: 'compose restart', usage: 'compose restart [OPTIONS] [SERVICE...]', description: 'Restart service containers', flags: [TIMEOUT, { long: 'no-deps', type: 'bool', help: "Don't restart dependent services" }] },
+  async main(ctx, p) {
+    const { name: project, model } = projectOnly(ctx);
+    await restart(await ctx.client(), project, model, { services: p.args, noDeps: p.flags['no-deps'] as boolean, timeout: p.flags.timeout as number | undefined }, progress(ctx));
+    return 0;
+  },
+};
 
 commands.version = {
   spec: { name: 'compose version', usage: 'compose version [OPTIONS]', description: 'Show the Docker Compose version information', flags: [{ long: 'short', type: 'bool', help: 'Shows only Compose\'s version number' }, { long: 'format', short: 'f', type: 'string', help: 'Format the output. Values: [pretty | json]', default: 'pretty' }] },

@@ -5,7 +5,7 @@ import type { WaitResponse } from '../../client/index.js';
 import { createOneOff, type RunOptions } from '../../compose/index.js';
 import { out, type CliContext } from '../context.js';
 import { InvalidArgument } from '../../errdefs/index.js';
-import { resolveEnv } from '../container-options.js';
+import { parseLabels, resolveEnv } from '../container-options.js';
 import type { CommandSpec, Parsed } from '../flags.js';
 import { proxySignals } from '../signals.js';
 import { pump } from '../stdio.js';
@@ -48,13 +48,8 @@ export function shellWords(s: string): string[] {
 
 /** `-l KEY=VALUE`; compose refuses a label without `=`. */
 function labels(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const l of list) {
-    const eq = l.indexOf('=');
-    if (eq < 0) throw new InvalidArgument('label must be set as KEY=VALUE');
-    out[l.slice(0, eq)] = l.slice(eq + 1);
-  }
-  return out;
+  if (list.some((l) => !l.includes('='))) throw new InvalidArgument('label must be set as KEY=VALUE');
+  return parseLabels(list);
 }
 
 export function runOptions(ctx: CliContext, p: Parsed): RunOptions {
