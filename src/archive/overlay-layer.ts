@@ -4,7 +4,7 @@
 // trusted.* xattrs stay behind. A file's capabilities (security.capability) go with it
 // as the PAX record SCHILY.xattr.security.capability, as Docker writes them. Hard links
 // inside the layer stay hard links.
-import { closeSync, constants, fstatSync, openSync, readSync, promises as fs } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { WHITEOUT_OPAQUE, WHITEOUT_PREFIX } from './tar-names.js';
@@ -109,16 +109,15 @@ async function addEntry(out: TarWriter, e: UpperEntry, ctx: EntryContext): Promi
 
 /**
  * A regular file's entry, from an fd opened without following a symlink. Opening an
- * existing file, fstat, reads from the page cache and close are a few µs each: synchronous
- * calls cost the main thread less than thread-pool round trips (and the walk yields between
- * slabs). The size is the one fstat saw: a file that shrinks meanwhile fails the commit,
+ * existing file, fstat and close are a few µs each: synchronous calls cost the main thread
+ * less than thread-pool round trips (the reads: TarWriter.fileFromFd). The size is the one fstat saw: a file that shrinks meanwhile fails the commit,
  * one that grows is cut at that size. Returns the bytes written.
  */
 async function putFile(out: TarWriter, e: UpperEntry, header: TarHeader): Promise<number> {
   const fd = openSync(e.hostPath, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     const size = fstatSync(fd).size;
-    await out.file({ ...header, size }, (buf, off, len, pos) => readSync(fd, buf, off, len, pos));
+    await out.fileFromFd({ ...header, size }, fd);
     return size;
   } finally {
     closeSync(fd);

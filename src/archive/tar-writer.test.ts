@@ -153,3 +153,33 @@ test('xattrs become SCHILY.xattr PAX records that GNU tar restores (a capability
     await fs.rm(tmp, { recursive: true, force: true });
   }
 });
+
+test('fileFromFd: a small file read synchronously and a big one through the thread pool give the same entries as their bytes', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'wharf-tarfd-'));
+  try {
+    const small = Buffer.alloc(3000, 7);
+    const big = Buffer.alloc(5 * 1024 * 1024 + 17);
+    for (let i = 0; i < big.length; i += 4096) big[i] = i % 251;
+    await fs.writeFile(path.join(dir, 's'), small);
+    await fs.writeFile(path.join(dir, 'b'), big);
+    const base: TarHeader = { name: '', type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: 1 };
+    const w = new TarWriter();
+    const bytes = await collect(w, async () => {
+      for (const [name, body] of [['s', small], ['b', big]] as const) {
+        const fh = await fs.open(path.join(dir, name), 'r');
+        try {
+          await w.fileFromFd({ ...base, name, size: body.length }, fh.fd);
+        } finally {
+          await fh.close();
+        }
+      }
+      await w.finish();
+    });
+    const got = await parse(bytes);
+    assert.deepEqual(got.map((e) => [e.header.name, e.header.size]), [['s', small.length], ['b', big.length]]);
+    assert.ok(got[0]!.body.equals(small));
+    assert.ok(got[1]!.body.equals(big));
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});

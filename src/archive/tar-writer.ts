@@ -6,10 +6,12 @@
 // ustar header in place in the slab (octal fields, base-256 for numbers too big for them, the
 // GNU extension that GNU tar, Go's archive/tar and tar-stream read) and its Pax the pax
 // extended header for long or non-ASCII names; tar-stream exports no header encoder.
+import { read as readAsync, readSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Header, type HeaderData } from 'tar/header';
 import { Pax } from 'tar/pax';
+import { Conflict, Internal } from '../errdefs/index.js';
 
 export type TarEntryType = 'file' | 'link' | 'symlink' | 'character-device' | 'block-device' | 'directory' | 'fifo';
 
@@ -35,6 +37,8 @@ export type ReadInto = (buf: Buffer, offset: number, length: number, position: n
 
 const BLOCK = 512;
 const SLAB = 1024 * 1024;
+/** Files up to this size are read synchronously (see fileFromFd). */
+const SYNC_READ_MAX = 4 * 1024 * 1024;
 const TYPE: Record<TarEntryType, NonNullable<HeaderData['type']>> = {
   file: 'File',
   link: 'Link',
@@ -85,12 +89,22 @@ export class TarWriter {
       const want = Math.min(size - pos, SLAB);
       if (this.slab.length - this.used < want) await this.flush(Math.max(SLAB, want + BLOCK));
       const n = await read(this.slab, this.used, want, pos);
-      if (n <= 0) throw new Error(`${h.name} shrank while being read`);
+      if (n <= 0) throw new Conflict(`${h.name} changed while being archived: it shrank while being read`);
       this.used += n;
       pos += n;
     }
     const pad = padOf(size);
     if (pad) this.zeros(pad);
+  }
+
+  /**
+   * A regular file's bytes from an open fd. A small one is read synchronously: from the page
+   * cache that costs the main thread less than thread-pool round trips. A big one goes
+   * through the thread pool, so a cold read of it never stalls the daemon.
+   */
+  fileFromFd(h: TarHeader & { size: number }, fd: number): Promise<void> {
+    if (h.size <= SYNC_READ_MAX) return this.file(h, (buf, off, len, pos) => readSync(fd, buf, off, len, pos));
+    return this.file(h, (buf, off, len, pos) => new Promise((resolve, reject) => readAsync(fd, buf, off, len, pos, (err, n) => (err ? reject(err) : resolve(n)))));
   }
 
   /** Ends the archive (two zero blocks) and the stream. */
@@ -152,13 +166,13 @@ export class TarWriter {
 
   /** Hands the filled part of the slab to the stream and starts one of `next` bytes. */
   private async flush(next: number): Promise<void> {
-    if (this.closed) throw new Error('tar stream closed');
+    if (this.closed) throw new Internal('the archive was closed while being written');
     const full = this.slab.subarray(0, this.used);
     this.slab = Buffer.allocUnsafe(next);
     this.used = 0;
     if (full.length > 0 && !this.stream.push(full)) {
       await new Promise<void>((resolve) => (this.wake = resolve));
-      if (this.closed) throw new Error('tar stream closed');
+      if (this.closed) throw new Internal('the archive was closed while being written');
     }
   }
 

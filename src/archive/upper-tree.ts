@@ -97,13 +97,19 @@ export async function upperXattrs(top: string): Promise<UpperXattrs> {
  * directories in a lower layer too (elsewhere "opaque" hides nothing): none, no spawn.
  */
 export async function opaqueDirs(top: string, candidates: string[]): Promise<Set<string>> {
-  if (candidates.length === 0) return new Set();
-  // -h: the named directories themselves, never a symlink's target.
-  const text = await getfattr(['-h', '--absolute-names', '-d', '-m', '^trusted\\.overlay\\.opaque$', '-e', 'hex', '--', ...candidates.map((p) => path.join(top, p))]);
   const out = new Set<string>();
-  for (const [p, attrs] of byContainerPath(top, parseGetfattr(text))) if (isOpaque(attrs)) out.add(p);
+  // In batches: a big diff (a `chown -R /usr`) names more directories than one command line holds.
+  for (let i = 0; i < candidates.length; i += GETFATTR_BATCH) {
+    const batch = candidates.slice(i, i + GETFATTR_BATCH).map((p) => path.join(top, p));
+    // -h: the named directories themselves, never a symlink's target.
+    const text = await getfattr(['-h', '--absolute-names', '-d', '-m', '^trusted\\.overlay\\.opaque$', '-e', 'hex', '--', ...batch]);
+    for (const [p, attrs] of byContainerPath(top, parseGetfattr(text))) if (isOpaque(attrs)) out.add(p);
+  }
   return out;
 }
+
+/** Paths per getfattr command line: well under ARG_MAX (2 MiB here) for paths up to 1 KiB. */
+const GETFATTR_BATCH = 1000;
 
 export function isOpaque(attrs: Map<string, Buffer> | undefined): boolean {
   const v = attrs?.get('trusted.overlay.opaque');

@@ -1,5 +1,4 @@
 // Docker's `ps --filter` semantics: values of one key are OR-ed, keys are AND-ed.
-import { getTimestamp } from '../units/index.js';
 import { InvalidArgument } from '../errdefs/index.js';
 import type { ContainerRecord } from './container.js';
 
@@ -52,11 +51,5 @@ export function containerFilter(filters: Filters, ctx: ContainerFilterContext): 
   };
 }
 
-/** `until=` of prune and list filters (docker's GetTimestamp), in epoch milliseconds. */
-export function parseUntil(value: string, now = Date.now()): number {
-  try {
-    return getTimestamp(value, now) * 1000;
-  } catch (err) {
-    throw new InvalidArgument((err as Error).message);
-  }
-}
+/** `until=` of prune and list filters: the image store's parser, one for every list. */
+export { parseUntil } from '../image/config.js';

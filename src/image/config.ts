@@ -70,8 +70,8 @@ export function matchesPruneFilters(img: ImageRecord | Omit<ImageRecord, 'repoTa
   return true;
 }
 
-/** `until` as Docker takes it (GetTimestamp), in epoch milliseconds. */
-function parseUntil(v: string, now: number): number {
+/** `until=` of prune and list filters (docker's GetTimestamp), in epoch milliseconds. */
+export function parseUntil(v: string, now = Date.now()): number {
   try {
     return getTimestamp(v, now) * 1000;
   } catch (err) {

@@ -97,12 +97,18 @@ export class LocalImageService implements ImageService, StoreInternals, ImageIng
     const blobSize = (digest: string) => this.blobs.size(digest).catch(() => undefined);
     const torn = async (digest: string) => digest !== EMPTY_DIGEST && (await blobSize(digest)) === 0;
     const usable = (size: number | undefined, digest: string) => size !== undefined && (size > 0 || digest === EMPTY_DIGEST);
+    // A base layer many images share is looked at once.
+    const layerOk = new Map<string, Promise<boolean>>();
+    const layerUsable = (c: string) => {
+      let ok = layerOk.get(c);
+      if (!ok) layerOk.set(c, (ok = this.layers.get(c).then(async (layer) => layer !== undefined && !(await torn(layer.diffID)))));
+      return ok;
+    };
     for (const img of [...this.index.images.values()]) {
       let complete = usable(await blobSize(img.id), img.id);
       for (const c of chainIDs(img.config.rootfs.diff_ids)) {
         if (!complete) break;
-        const layer = await this.layers.get(c);
-        complete = layer !== undefined && !(await torn(layer.diffID));
+        complete = await layerUsable(c);
       }
       if (complete) continue;
       for (const r of this.index.refsOf(img.id)) this.index.refs.delete(r);

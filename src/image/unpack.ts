@@ -22,7 +22,6 @@ import { fromWire, type WireError } from './unpack-errors.js';
 import type { ToWorker } from './unpack-worker.js';
 
 export { entryComponents };
-export type { UnpackResult };
 
 /** Beside this file in out/ (tsc) and in dist/ (scripts/build.mjs bundles it as its own entry). */
 const WORKER_URL = new URL('./unpack-worker.js', import.meta.url);
